@@ -8,7 +8,7 @@ export type Platform = 'amd64' | 'arm32v7' | 'arm64v8' | string;
 
 /** One module.json, resolved (variables expanded). */
 export interface ModuleInfo {
-  /** Folder name under MODULES_PATH (what ${MODULES.<folder>} names). */
+  /** Folder name under MODULES_PATH (what ${MODULES.<folder>} names); for ${MODULEDIR<path>} the path as written. */
   folder: string;
   /** Absolute path of the module folder. */
   dir: string;
@@ -18,18 +18,23 @@ export interface ModuleInfo {
   repository: string;
   /** image.tag.version (default 0.0.0). */
   version: string;
-  /** platform -> absolute Dockerfile path (image.tag.platforms). */
+  /** platform -> absolute Dockerfile path (image.tag.platforms). Keys as written, e.g. "amd64", "amd64.debug". */
   platforms: Record<string, string>;
   /** image.buildOptions, raw strings as written in module.json. */
   buildOptions: string[];
   /** Absolute build context (image.contextPath, default the module folder). */
   contextPath: string;
+  /** module.json "language", when present (informational). */
+  language?: string;
 }
 
 /** What build and push need for one (module, platform) image. */
 export interface ModuleBuildSpec {
   module: ModuleInfo;
+  /** The module.json platform key, e.g. "amd64" or "amd64.debug". */
   platform: Platform;
+  /** The Docker platform part of `platform` without ".debug" (e.g. "amd64"), for `docker build --platform`. */
+  basePlatform: string;
   /** Full image reference as the manifest uses it: <repository>:<version>[-<CONTAINER_TAG>]-<platform>. */
   tag: string;
   dockerfile: string;

@@ -1,0 +1,78 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { InputError, SourceLocation } from '../core/errors';
+import { LocatedJson, offsetToLineColumn, parseJsonText } from '../core/json';
+import { ExpandResult, expandVariables, jsonEscape, VarRef } from '../modules/expand-vars';
+import { lineColumnToOffset } from '../modules/module-json';
+
+/**
+ * A deployment template read the iotedgedev way — variables expanded over the raw
+ * text before JSON parsing — but with JSON-escaped values and every location
+ * (parse errors, unresolved names, JSON pointers) reported in the file as written.
+ */
+export interface LoadedTemplate {
+  file: string;
+  dir: string;
+  /** The file as written. */
+  source: string;
+  expansion: ExpandResult;
+  doc: LocatedJson<unknown>;
+  /** Line/column in the source file for a JSON pointer (walks up to the nearest existing node). */
+  locate(pointer: string): SourceLocation;
+  /** Location of a variable reference in the source file. */
+  locateRef(ref: VarRef): SourceLocation;
+}
+
+export interface TemplateOptions {
+  vars: Record<string, string>;
+  /** Names not expanded even when set (registry passwords kept as placeholders). */
+  keep?(name: string): boolean;
+}
+
+export function loadTemplate(file: string, opts: TemplateOptions): LoadedTemplate {
+  const abs = path.resolve(file);
+  let source: string;
+  try {
+    if (fs.statSync(abs).isDirectory()) throw new InputError(`Template path is a directory, expected deployment.template.json: ${abs}`, { file: abs });
+    source = fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? `Deployment template not found: ${abs}` : `Cannot read ${abs}: ${code}`, { file: abs });
+  }
+  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+  const expansion = expandVariables(source, { lookup: (n) => opts.vars[n], escape: jsonEscape, keep: opts.keep });
+  const toSource = (loc: SourceLocation): SourceLocation => {
+    if (loc.line === undefined) return loc;
+    const off = lineColumnToOffset(expansion.text, loc.line, loc.column ?? 1);
+    return { ...loc, file: abs, ...offsetToLineColumn(source, expansion.toSourceOffset(off)) };
+  };
+  let doc: LocatedJson<unknown>;
+  try {
+    doc = parseJsonText(expansion.text, abs);
+  } catch (e) {
+    if (e instanceof InputError) {
+      const refs = expansion.replaced.length ? ' (after variable expansion; a value may have broken the JSON)' : '';
+      throw new InputError(e.message + refs, toSource(e.location ?? {}));
+    }
+    throw e;
+  }
+  return {
+    file: abs,
+    dir: path.dirname(abs),
+    source,
+    expansion,
+    doc,
+    locate(pointer: string): SourceLocation {
+      let p = pointer;
+      for (;;) {
+        const loc = doc.locate(p);
+        if (loc.line !== undefined || p === '') return { ...toSource(loc), field: pointer };
+        p = p.slice(0, p.lastIndexOf('/'));
+      }
+    },
+    locateRef(ref: VarRef): SourceLocation {
+      return { file: abs, ...offsetToLineColumn(source, ref.offset) };
+    },
+  };
+}

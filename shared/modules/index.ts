@@ -1,0 +1,8 @@
+/** Module discovery: the solution layout iotedgedev defines, for build, push and the manifest engine. */
+export * from './types';
+export { discoverModules, DiscoverOptions, DiscoverResult } from './discover';
+export { parseDotenv, resolveDotenv, DotenvEntry } from './dotenv';
+export { loadSolutionEnv, SolutionEnv, isSecretName, parseBypassModules, isBypassed } from './env';
+export { expandVariables, jsonEscape, VarRef } from './expand-vars';
+export { loadModuleJson } from './module-json';
+export { imageTag, checkImageReference, ModuleCatalog, ResolvedImage, ImageResolveError } from './images';
