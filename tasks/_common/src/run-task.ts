@@ -14,6 +14,8 @@ export function runTask(taskDir: string, main: () => Promise<void>): void {
     () => { /* main sets its own result */ },
     (err: unknown) => {
       tl.setResult(tl.TaskResult.Failed, firstLineForRequiredInput(err) ?? describeError(err));
+      // The agent reads task.complete; a non-zero exit also tells plain `node index.js` callers.
+      process.exitCode = 1;
     },
   );
 }
