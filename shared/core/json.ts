@@ -40,7 +40,8 @@ export function parseJsonText<T = unknown>(text: string, file: string): LocatedJ
     const what = e ? jsonc.printParseErrorCode(e.error) : 'EmptyDocument';
     throw new InputError(`Invalid JSON: ${describeParseError(what)}`, { file, ...pos });
   }
-  const value = jsonc.getNodeValue(tree) as T;
+  // The tree is for locations; the value comes from JSON.parse so objects have normal prototypes.
+  const value = JSON.parse(text) as T;
   return {
     value,
     file,
