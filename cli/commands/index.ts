@@ -1,4 +1,5 @@
 import { Command } from '../command';
+import { manifestCommands } from './manifest';
 import { modulesCommands } from './modules';
 import { manifestCommands } from './manifest';
 
@@ -6,6 +7,7 @@ import { manifestCommands } from './manifest';
  * Every `edgeops` subcommand. Each domain adds its commands here, one import line each.
  */
 export const commands: Command[] = [
+  ...manifestCommands,
   ...modulesCommands,
   ...manifestCommands,
 ];
