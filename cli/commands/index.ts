@@ -1,5 +1,4 @@
 import { Command } from '../command';
-import { manifestCommands } from './manifest';
 import { modulesCommands } from './modules';
 import { manifestCommands } from './manifest';
 
@@ -7,7 +6,6 @@ import { manifestCommands } from './manifest';
  * Every `edgeops` subcommand. Each domain adds its commands here, one import line each.
  */
 export const commands: Command[] = [
-  ...manifestCommands,
   ...modulesCommands,
   ...manifestCommands,
 ];
