@@ -1,5 +1,4 @@
 import { Command } from '../command';
-import { hubCommands } from './hub';
 import { modulesCommands } from './modules';
 import { manifestCommands } from './manifest';
 import { pipelineCommands } from './pipeline';
@@ -8,7 +7,6 @@ import { pipelineCommands } from './pipeline';
  * Every `edgeops` subcommand. Each domain adds its commands here, one import line each.
  */
 export const commands: Command[] = [
-  ...hubCommands,
   ...modulesCommands,
   ...manifestCommands,
   ...pipelineCommands,
