@@ -9,7 +9,7 @@ export type AzureConnection =
   | { scheme: 'ServicePrincipal'; tenantId: string; clientId: string; secret: string; authorityHost?: string }
   | { scheme: 'ServicePrincipalCertificate'; tenantId: string; clientId: string; certificatePem: string; authorityHost?: string }
   | { scheme: 'ManagedServiceIdentity'; clientId?: string }
-  | { scheme: 'WorkloadIdentityFederation'; tenantId: string; clientId: string; serviceConnectionId: string; systemAccessToken: string; authorityHost?: string };
+  | { scheme: 'WorkloadIdentityFederation'; tenantId: string; clientId: string; serviceConnectionId: string; systemAccessToken: string; oidcRequestUri?: string; authorityHost?: string };
 
 /** Builds the @azure/identity credential for a connection; every secret is masked first. */
 export function credentialFor(c: AzureConnection, logger: Logger): TokenCredential {
@@ -28,6 +28,11 @@ export function credentialFor(c: AzureConnection, logger: Logger): TokenCredenti
         throw new InputError('Workload identity federation needs System.AccessToken: allow scripts to access the OAuth token (or map SYSTEM_ACCESSTOKEN).', { field: 'azureSubscription' });
       }
       logger.setSecret(c.systemAccessToken);
+      // AzurePipelinesCredential reads the OIDC endpoint from the environment the agent sets for tasks.
+      if (c.oidcRequestUri && !process.env.SYSTEM_OIDCREQUESTURI) process.env.SYSTEM_OIDCREQUESTURI = c.oidcRequestUri;
+      if (!process.env.SYSTEM_OIDCREQUESTURI) {
+        throw new InputError('Workload identity federation needs System.OidcRequestUri, which only Azure Pipelines agents (3.227+) provide.', { field: 'azureSubscription' });
+      }
       return new AzurePipelinesCredential(c.tenantId, c.clientId, c.serviceConnectionId, c.systemAccessToken, { authorityHost: c.authorityHost });
   }
 }

@@ -49,6 +49,10 @@ function oidcToken(): string {
   return tl.getVariable('System.AccessToken') || process.env.SYSTEM_ACCESSTOKEN || '';
 }
 
+function oidcUri(): string | undefined {
+  return tl.getVariable('System.OidcRequestUri') || process.env.SYSTEM_OIDCREQUESTURI || undefined;
+}
+
 /** An AzureRM connection (any scheme) as plain data. */
 export function readAzureConnection(id: string): AzureConnection {
   const scheme = tl.getEndpointAuthorizationScheme(id, false) ?? '';
@@ -66,7 +70,7 @@ export function readAzureConnection(id: string): AzureConnection {
       return { scheme: 'ManagedServiceIdentity', clientId: param(id, 'serviceprincipalid') };
     case 'workloadidentityfederation':
       return { scheme: 'WorkloadIdentityFederation', tenantId: required(id, 'tenantid', 'tenant id'),
-        clientId: required(id, 'serviceprincipalid', 'service principal id'), serviceConnectionId: id, systemAccessToken: oidcToken(), authorityHost };
+        clientId: required(id, 'serviceprincipalid', 'service principal id'), serviceConnectionId: id, systemAccessToken: oidcToken(), oidcRequestUri: oidcUri(), authorityHost };
     default:
       throw new InputError(`Azure service connection ${id} uses the unsupported scheme "${scheme}".`, { field: 'azureSubscription' },
         'Use a service principal (secret or certificate), managed identity or workload identity federation connection.');
@@ -81,7 +85,7 @@ export function readDockerRegistryConnection(id: string): RegistryInput {
     const loginServer = required(id, 'loginServer', 'login server');
     if (scheme === 'workloadidentityfederation') {
       return { kind: 'acr', loginServer, connection: { scheme: 'WorkloadIdentityFederation', tenantId: required(id, 'tenantid', 'tenant id'),
-        clientId: required(id, 'serviceprincipalid', 'service principal id'), serviceConnectionId: id, systemAccessToken: oidcToken() } };
+        clientId: required(id, 'serviceprincipalid', 'service principal id'), serviceConnectionId: id, systemAccessToken: oidcToken(), oidcRequestUri: oidcUri() } };
     }
     // An ACR-typed connection with a service principal: ACR accepts its id and secret directly.
     return { kind: 'basic', server: loginServer, username: required(id, 'serviceprincipalid', 'service principal id'), password: required(id, 'serviceprincipalkey', 'service principal key') };
