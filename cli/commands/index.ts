@@ -1,4 +1,5 @@
 import { Command } from '../command';
+import { hubCommands } from './hub';
 import { modulesCommands } from './modules';
 import { manifestCommands } from './manifest';
 import { pipelineCommands } from './pipeline';
@@ -7,6 +8,7 @@ import { pipelineCommands } from './pipeline';
  * Every `edgeops` subcommand. Each domain adds its commands here, one import line each.
  */
 export const commands: Command[] = [
+  ...hubCommands,
   ...modulesCommands,
   ...manifestCommands,
   ...pipelineCommands,
