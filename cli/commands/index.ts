@@ -3,6 +3,7 @@ import { hubCommands } from './hub';
 import { modulesCommands } from './modules';
 import { manifestCommands } from './manifest';
 import { pipelineCommands } from './pipeline';
+import { deployCommands } from './deploy';
 
 /**
  * Every `edgeops` subcommand. Each domain adds its commands here, one import line each.
@@ -12,4 +13,5 @@ export const commands: Command[] = [
   ...modulesCommands,
   ...manifestCommands,
   ...pipelineCommands,
+  ...deployCommands,
 ];

@@ -53,11 +53,12 @@ export function hubMessage(err: unknown): string {
 }
 
 /** SDK error → typed error naming the hub and the operation. */
-export function hubError(hostName: string, what: string, err: unknown): ExternalError {
+export function hubError(hostName: string, what: string, err: unknown, auth?: string): ExternalError {
   const status = statusOf(err);
   const msg = hubMessage(err);
+  const via = auth ? ` with ${auth}` : '';
   if (status === 401 || status === 403) {
-    return new ExternalError('HubUnauthorized', `IoT Hub ${hostName} refused ${what} (${status}): ${msg}`, {
+    return new ExternalError('HubUnauthorized', `IoT Hub ${hostName} refused ${what}${via} (${status}): ${msg}`, {
       hint: 'Check the connection string or service connection rights (registry read/write, service connect).', cause: err,
     });
   }
@@ -66,13 +67,19 @@ export function hubError(hostName: string, what: string, err: unknown): External
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new ExternalError('HubNotFound', `IoT Hub ${hostName} cannot be reached (${code}) during ${what}.`, { hint: 'Check the hub name.', cause: err });
   }
-  return new ExternalError('HubError', `IoT Hub ${hostName}: ${what} failed${status ? ` (${status})` : ''}: ${msg}`, { cause: err, userError: status !== undefined && status < 500 });
+  if (status === undefined && !code) {
+    // No HTTP status: usually the credential could not get a token (bad secret, unknown tenant).
+    return new ExternalError('HubAuthFailed', `Cannot reach IoT Hub ${hostName}${via} during ${what}: ${msg}`, { hint: 'Check the service connection and the hub name.', cause: err });
+  }
+  return new ExternalError('HubError', `IoT Hub ${hostName}: ${what} failed${status ? ` (${status})` : ''}${via}: ${msg}`, { cause: err, userError: status !== undefined && status < 500 });
 }
 
 export interface RegistryHubOptions {
   logger?: Logger;
   retry?: RetryOptions;
   pageSize?: number;
+  /** How the hub is reached ("connection string (policy x)", "managed identity"), named in errors; never a secret. */
+  auth?: string;
 }
 
 /**
@@ -92,7 +99,7 @@ export function registryHub(registry: Registry, hostName: string, opts: Registry
         },
       });
     } catch (err) {
-      throw hubError(hostName, what, err);
+      throw hubError(hostName, what, err, opts.auth);
     }
   };
   const notFound = (err: unknown) => statusOf(err) === 404;
@@ -105,7 +112,7 @@ export function registryHub(registry: Registry, hostName: string, opts: Registry
         });
       } catch (err) {
         if (notFound(err)) return undefined;
-        throw hubError(hostName, `reading deployment ${id}`, err);
+        throw hubError(hostName, `reading deployment ${id}`, err, opts.auth);
       }
     },
     listDeployments: () => call('listing deployments', async () => ((await registry.getConfigurations()).responseBody ?? []) as HubDeployment[]),

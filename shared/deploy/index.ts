@@ -11,3 +11,4 @@ export * from './retention';
 export * from './deploy';
 export * from './rollback';
 export * from './summary';
+export * from './run';
