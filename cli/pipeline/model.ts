@@ -138,7 +138,7 @@ export function buildPipeline(root: YamlMap, file: string): Pipeline {
   checkPool(c, root, '');
   const variables = buildVariables(c, root, '');
   const forms = ['stages', 'jobs', 'steps'].filter((k) => root[k] !== undefined);
-  if (forms.length === 0) c.fail(root, undefined, '', 'The pipeline has no stages:, jobs: or steps:');
+  if (forms.length === 0 && root.extends === undefined) c.fail(root, undefined, '', 'The pipeline has no stages:, jobs: or steps:');
   if (forms.length > 1) c.fail(root, forms[1], forms[1], `Use only one of stages:, jobs: or steps: at the top level (found ${forms.join(', ')})`);
   let stages: Stage[] = [];
   if (root.stages !== undefined) {
@@ -292,7 +292,7 @@ function buildJob(c: Checker, j: YamlValue, p: string, parent: YamlValue[], i: n
           if (isMap(h)) { c.keys(h, joinPath(op, k), ['steps', 'pool']); list.push(...buildSteps(c, h, joinPath(op, k), `on.${k}`)); }
         }
       }
-    } else {
+    } else if (strategy.rolling === undefined && strategy.canary === undefined) {
       c.fail(strategy, 'runOnce', rp, 'strategy.runOnce must be a mapping with deploy: steps:');
     }
   }

@@ -48,7 +48,7 @@ export class StepSession {
       case 'task.setsecret':
         run.masker.add(cmd.message);
         return;
-      case 'task.logissue':
+      case 'task.logissue': case 'task.issue':
         if ((p.type ?? '').toLowerCase() === 'error') this.error(cmd.message);
         else this.warn(cmd.message);
         return;

@@ -19,7 +19,7 @@ export interface TemplateContext {
 }
 
 const LIST_KINDS = new Set(['stages', 'jobs', 'steps', 'variables']);
-const WHOLE = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/;
+const WHOLE = /^\s*\$\{\{((?:(?!\}\})[\s\S])*)\}\}\s*$/;
 const EMBEDDED = /\$\{\{([\s\S]*?)\}\}/g;
 
 function exprCtx(ctx: TemplateContext) {
@@ -74,8 +74,9 @@ export function expandMap(m: YamlMap, ctx: TemplateContext, p: string): YamlMap 
   let preVars: YamlValue | undefined;
   if ('variables' in m) {
     const vp = joinPath(p, 'variables');
-    preVars = Array.isArray(m.variables) ? expandSeq(m.variables, ctx, vp, 'variables') : expandValue(m.variables, ctx, vp, m, 'variables');
-    local = { ...ctx, variables: { ...ctx.variables, ...staticVariables(preVars) } };
+    const r = expandVariables(m, ctx, vp);
+    preVars = r.value;
+    local = r.ctx;
   }
   let chainMatched: boolean | undefined;
   for (const [key, value] of Object.entries(m)) {
@@ -109,6 +110,37 @@ export function expandMap(m: YamlMap, ctx: TemplateContext, p: string): YamlMap 
     setLoc(out, realKey, locOf(m, key));
   }
   return out;
+}
+
+/** Variables in order, so `${{ variables.a }}` works for an `a` declared earlier in the same block. */
+function expandVariables(m: YamlMap, ctx: TemplateContext, vp: string): { value: YamlValue; ctx: TemplateContext } {
+  const v = m.variables;
+  let local = ctx;
+  if (isMap(v)) {
+    const out: YamlMap = {};
+    setSelfLoc(out, locOf(v));
+    for (const [k, val] of Object.entries(v)) {
+      out[k] = expandValue(val, local, joinPath(vp, k), v, k);
+      setLoc(out, k, locOf(v, k));
+      local = { ...local, variables: { ...local.variables, ...staticVariables({ [k]: out[k] }) } };
+    }
+    return { value: out, ctx: local };
+  }
+  if (Array.isArray(v)) {
+    const out: YamlValue[] = [];
+    setSelfLoc(out, locOf(v));
+    v.forEach((item, i) => {
+      const one: YamlValue[] = [item];
+      setLoc(one, 0, locOf(v, i));
+      for (const x of expandSeq(one, local, vp, 'variables')) {
+        setLoc(out, out.length, locOf(x as object) ?? locOf(v, i));
+        out.push(x);
+        local = { ...local, variables: { ...local.variables, ...staticVariables([x]) } };
+      }
+    });
+    return { value: out, ctx: local };
+  }
+  return { value: expandValue(v, ctx, vp, m, 'variables'), ctx };
 }
 
 export function expandSeq(seq: YamlValue[], ctx: TemplateContext, p: string, kind: string | undefined): YamlValue[] {
