@@ -94,7 +94,7 @@ stages:
       assert.match(e.message, /FakeEcho@2 requested but .* is version 1\.x/);
       assert.match(e.message, /Task NoSuchTask@1 not found/);
       assert.match(e.message, /Service connection 'missingConn' is not defined \(no --connections file given\)/);
-      assert.match(e.message, /azure-pipelines\.yml:9:5/, 'points at the input line');
+      assert.match(e.message, /azure-pipelines\.yml:8:5/, 'points at the input line');
       return true;
     });
     assert.ok(!fs.existsSync(path.join(repo, '.edgeops', 'runs', '1')));
