@@ -63,7 +63,7 @@ export async function loadPipeline(opts: RunPipelineOptions): Promise<{ pipeline
     paths: { runRoot: root, work, temp: path.join(work, '_temp'), staging: path.join(work, 'a'), binaries: path.join(work, 'b'), testResults: path.join(work, 'TestResults') },
   });
   const compileVars = { ...vars, ...(opts.variables ?? {}) };
-  const expanded = expandPipeline(raw, file, git.root, opts.parameters ?? {}, compileVars);
+  const expanded = expandPipeline(raw, file, git.root, opts.parameters ?? {}, compileVars, opts.variables ?? {});
   const pipeline = buildPipeline(expanded.root, file);
   if (pipeline.name) vars['Build.BuildNumber'] = formatBuildNumber(pipeline.name, runNumber, compileVars);
   return { pipeline, repoRoot: git.root, vars, runNumber, runsDir };

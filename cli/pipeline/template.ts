@@ -15,6 +15,8 @@ export interface TemplateContext {
   repoRoot: string;
   parameters: Record<string, ExprValue>;
   variables: Record<string, string>;
+  /** Runtime --var values: they win over YAML definitions at every scope. */
+  overrides?: Record<string, string>;
   depth: number;
 }
 
@@ -122,7 +124,7 @@ function expandVariables(m: YamlMap, ctx: TemplateContext, vp: string): { value:
     for (const [k, val] of Object.entries(v)) {
       out[k] = expandValue(val, local, joinPath(vp, k), v, k);
       setLoc(out, k, locOf(v, k));
-      local = { ...local, variables: { ...local.variables, ...staticVariables({ [k]: out[k] }) } };
+      local = { ...local, variables: { ...local.variables, ...staticVariables({ [k]: out[k] }), ...(ctx.overrides ?? {}) } };
     }
     return { value: out, ctx: local };
   }
@@ -135,7 +137,7 @@ function expandVariables(m: YamlMap, ctx: TemplateContext, vp: string): { value:
       for (const x of expandSeq(one, local, vp, 'variables')) {
         setLoc(out, out.length, locOf(x as object) ?? locOf(v, i));
         out.push(x);
-        local = { ...local, variables: { ...local.variables, ...staticVariables([x]) } };
+        local = { ...local, variables: { ...local.variables, ...staticVariables([x]), ...(ctx.overrides ?? {}) } };
       }
     });
     return { value: out, ctx: local };
@@ -288,7 +290,7 @@ export interface PipelineSource {
 }
 
 /** Expands the root pipeline file: its parameters (with --param overrides), then everything else. */
-export function expandPipeline(root: YamlValue, file: string, repoRoot: string, params: Record<string, string>, variables: Record<string, string>): PipelineSource {
+export function expandPipeline(root: YamlValue, file: string, repoRoot: string, params: Record<string, string>, variables: Record<string, string>, overrides: Record<string, string> = {}): PipelineSource {
   if (!isMap(root)) throw new InputError('A pipeline file must be a YAML mapping (stages:, jobs: or steps:)', { file, line: 1, column: 1 });
   const given: YamlMap = {};
   for (const [k, v] of Object.entries(params)) given[k] = v;
@@ -296,6 +298,6 @@ export function expandPipeline(root: YamlValue, file: string, repoRoot: string, 
   const rest: YamlMap = {};
   for (const [k, v] of Object.entries(root)) if (k !== 'parameters') { rest[k] = v; setLoc(rest, k, locOf(root, k)); }
   setSelfLoc(rest, locOf(root));
-  const expanded = expandMap(rest, { file, repoRoot, parameters, variables, depth: 0 }, '');
+  const expanded = expandMap(rest, { file, repoRoot, parameters, variables: { ...variables, ...overrides }, overrides, depth: 0 }, '');
   return { root: expanded, parameters };
 }

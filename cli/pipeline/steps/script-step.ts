@@ -1,11 +1,11 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnRunner } from '../../../shared/core/exec';
 import { JobRuntime, StepOutcome } from '../runtime';
 import type { StepSession } from '../step-session';
 import { envName } from '../variables';
 import { baseEnv, stepTimeoutMs } from './process-env';
+import { runStepProcess } from './process-run';
 
 export interface ScriptSpec {
   script: string;
@@ -45,15 +45,10 @@ export async function runScript(job: JobRuntime, spec: ScriptSpec, session: Step
   session.print('========================== Starting Command Output ===========================');
   try {
     const timeoutMs = stepTimeoutMs(job, spec.timeoutMinutes);
-    const started = Date.now();
-    const r = await spawnRunner.run('bash', ['--noprofile', '--norc', '-e', file], {
-      cwd,
-      env,
-      timeoutMs,
-      onStdout: (l) => session.onLine(l, 'stdout'),
-      onStderr: (l) => session.onLine(l, 'stderr'),
+    const r = await runStepProcess('bash', ['--noprofile', '--norc', '-e', file], {
+      cwd, env, timeoutMs, onLine: (l, stream) => session.onLine(l, stream),
     });
-    if (timeoutMs !== undefined && Date.now() - started >= timeoutMs) return { result: 'Failed', message: `The step timed out after ${Math.round(timeoutMs / 1000)}s` };
+    if (r.timedOut) return { result: 'Failed', message: `The step timed out after ${Math.round((timeoutMs ?? 0) / 1000)}s` };
     if (r.code !== 0) return { result: 'Failed', message: `Bash exited with code '${r.code}'.` };
     if (spec.failOnStderr && session.stderrLines > 0) return { result: 'Failed', message: 'Bash wrote to the standard error stream (failOnStderr).' };
     return { result: 'Succeeded' };

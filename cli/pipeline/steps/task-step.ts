@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { InputError, SourceLocation } from '../../../shared/core/errors';
-import { spawnRunner } from '../../../shared/core/exec';
 import { connectionSecrets, endpointEnv } from '../connections';
 import { Step } from '../model';
 import { JobRuntime, StepOutcome } from '../runtime';
@@ -9,6 +8,7 @@ import type { StepSession } from '../step-session';
 import { envName } from '../variables';
 import { downloadArtifacts, publishArtifact } from './artifacts';
 import { baseEnv, stepTimeoutMs } from './process-env';
+import { runStepProcess } from './process-run';
 import { runScript } from './script-step';
 import { publishTestResults } from './test-results';
 
@@ -185,13 +185,8 @@ export async function runTaskStep(job: JobRuntime, step: Extract<Step, { kind: '
   const entry = path.join(t.dir as string, t.target as string);
   if (!fs.existsSync(entry)) return { result: 'Failed', message: `Task entry ${entry} not found (run 'npm run package')` };
   const timeoutMs = stepTimeoutMs(job, step.timeoutMinutes);
-  const started = Date.now();
-  const r = await spawnRunner.run(run.nodePath, [entry], {
-    cwd, env, timeoutMs,
-    onStdout: (l) => session.onLine(l, 'stdout'),
-    onStderr: (l) => session.onLine(l, 'stderr'),
-  });
-  if (timeoutMs !== undefined && Date.now() - started >= timeoutMs) return { result: 'Failed', message: `The task timed out after ${Math.round(timeoutMs / 1000)}s` };
+  const r = await runStepProcess(run.nodePath, [entry], { cwd, env, timeoutMs, onLine: (l, stream) => session.onLine(l, stream) });
+  if (r.timedOut) return { result: 'Failed', message: `The task timed out after ${Math.round((timeoutMs ?? 0) / 1000)}s` };
   if (r.code !== 0) return { result: 'Failed', message: session.completeMessage ?? `${t.name} exited with code ${r.code}` };
   return { result: 'Succeeded' };
 }

@@ -183,6 +183,22 @@ steps:
     assert.strictEqual(r.exitCode, 1);
   });
 
+  it('stops a step at its timeout (whole process tree) and --var wins over YAML, also in ${{ variables }}', async () => {
+    const dir = tempRepo({
+      'azure-pipelines.yml': 'variables:\n  mode: yaml\nsteps:\n- script: echo "compile=${{ variables.mode }} runtime=$(mode)"\n'
+        + '- script: sleep 20\n  timeoutInMinutes: 0.02\n- script: echo after-timeout\n  condition: always()\n',
+    });
+    lines = [];
+    const started = Date.now();
+    const r = await runPipeline({ file: path.join(dir, 'azure-pipelines.yml'), variables: { mode: 'cli' }, print: (l) => lines.push(l) });
+    assert.ok(Date.now() - started < 10_000, 'the sleeping child was killed');
+    const res = results(r.timeline);
+    assert.strictEqual(res['(pipeline)/Job/CmdLine: sleep 20'], 'Failed');
+    assert.match(lines.join('\n'), /The step timed out/);
+    assert.match(lines.join('\n'), /^compile=cli runtime=cli$/m);
+    assert.match(lines.join('\n'), /^after-timeout$/m);
+  });
+
   it('fails up front on unsupported YAML, naming the path and line, without starting a run', async () => {
     const dir = tempRepo({ 'azure-pipelines.yml': 'jobs:\n- job: A\n  pool:\n    vmImage: ubuntu-latest\n    demands: [ docker ]\n  steps:\n  - script: echo\n' });
     await assert.rejects(runPipeline({ file: path.join(dir, 'azure-pipelines.yml'), print: () => {} }),
