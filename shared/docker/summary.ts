@@ -1,16 +1,12 @@
+import { formatDuration, mdTable } from '../report/markdown';
 import { BuildResults } from './build-results';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-/** Run-summary markdown: one row per (module, platform). */
+/** Run-summary markdown: one row per (module, platform). Cells are escaped by mdTable. */
 export function buildSummaryMarkdown(r: BuildResults): string {
-  const rows = [
-    '### IoT Edge module images', '',
-    `Builder: \`${r.builder}\``, '',
-    '| Module | Platform | Tag | Result | Duration |',
-    '| --- | --- | --- | --- | --- |',
-    ...r.images.map((i) => `| ${cell(i.module)} | ${i.platform} | \`${cell(i.tag)}\` | ${i.status}${i.reusedFrom ? ` (${i.reusedFrom})` : ''} | ${(i.durationMs / 1000).toFixed(1)} s |`),
-    ...(r.failed ?? []).map((f) => `| ${cell(f.module)} | ${f.platform} | \`${cell(f.tag)}\` | **failed**: ${cell(f.error)} | |`),
+  const rows: unknown[][] = [
+    ...r.images.map((i) => [i.module, i.platform, `\`${i.tag}\``, `${i.status}${i.reusedFrom ? ` (${i.reusedFrom})` : ''}`, formatDuration(i.durationMs)]),
+    ...(r.failed ?? []).map((f) => [f.module, f.platform, `\`${f.tag}\``, `**failed**: ${f.error}`, '']),
   ];
-  return rows.join('\n') + '\n';
+  return ['### IoT Edge module images', '', `Builder: \`${r.builder}\``, '',
+    mdTable(['Module', 'Platform', 'Tag', 'Result', 'Duration'], rows)].join('\n') + '\n';
 }

@@ -1,3 +1,5 @@
+import { mdTable } from '../report/markdown';
+
 /** The machine-readable summary written beside a manifest (no secrets: passwords never appear). */
 export interface ManifestSummary {
   version: 1;
@@ -29,16 +31,14 @@ export interface SummaryModule {
 }
 
 export function summaryMarkdown(s: ManifestSummary): string {
-  const rows = s.modules.map((m) => `| ${m.name} | ${m.kind} | \`${m.image}\` | ${m.pinned ? 'yes' : 'no'} |`);
+  const rows = s.modules.map((m) => [m.name, m.kind, `\`${m.image}\``, m.pinned ? 'yes' : 'no']);
   return [
     `### IoT Edge deployment manifest (${s.platform})`,
     '',
     `Written to \`${s.manifest}\` from \`${s.template}\`.`,
     '',
-    '| Module | Kind | Image | Pinned |',
-    '|---|---|---|---|',
-    ...rows,
-    ...(s.warnings.length ? ['', '**Warnings**', '', ...s.warnings.map((w) => `- ${w}`)] : []),
+    mdTable(['Module', 'Kind', 'Image', 'Pinned'], rows),
+    ...(s.warnings.length ? ['', '**Warnings**', '', ...s.warnings.map((w) => `- ${w.replace(/\r?\n/g, ' ')}`)] : []),
     '',
   ].join('\n');
 }

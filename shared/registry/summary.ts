@@ -1,13 +1,12 @@
+import { mdTable } from '../report/markdown';
 import { PushResultsFile } from './push';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
+/** Run-summary markdown: one row per pushed (or already present, or failed) image. Cells are escaped by mdTable. */
 export function pushSummaryMarkdown(r: PushResultsFile): string {
-  return [
-    `### IoT Edge module images pushed to ${r.registry}`, '',
-    '| Module | Platform | Image | Digest | Result |',
-    '| --- | --- | --- | --- | --- |',
-    ...r.images.map((i) => `| ${cell(i.module)} | ${i.platform} | \`${cell(i.tag)}\` | \`${i.digest ?? ''}\` | ${i.pushed ? 'pushed' : 'already present'} |`),
-    ...(r.failed ?? []).map((f) => `| ${cell(f.module)} | ${f.platform} | \`${cell(f.tag)}\` | | **failed**: ${cell(f.error)} |`),
-  ].join('\n') + '\n';
+  const rows: unknown[][] = [
+    ...r.images.map((i) => [i.module, i.platform, `\`${i.tag}\``, i.digest ? `\`${i.digest}\`` : '', i.pushed ? 'pushed' : 'already present']),
+    ...(r.failed ?? []).map((f) => [f.module, f.platform, `\`${f.tag}\``, '', `**failed**: ${f.error}`]),
+  ];
+  return [`### IoT Edge module images pushed to ${r.registry}`, '',
+    mdTable(['Module', 'Platform', 'Image', 'Digest', 'Result'], rows)].join('\n') + '\n';
 }
