@@ -13,7 +13,7 @@ import { resolveOutputPath, summaryPathFor } from './output';
 import { pinMap, readPushResults } from './push-results';
 import { hasPasswordPlaceholder, PASSWORD_VAR_RE, registryCredentialsOf } from './registry';
 import { ManifestSummary, SummaryModule } from './summary';
-import { loadTemplate, LoadedTemplate } from './template';
+import { loadTemplate, LoadedTemplate, unresolvedErrors } from './template';
 import { validateManifest } from './validate';
 
 export type ValidationMode = 'error' | 'warning' | 'off';
@@ -66,7 +66,7 @@ export function buildManifest(opts: GenerateOptions): GeneratedManifest {
   for (const [k, v] of Object.entries(vars)) if (isSecretName(k) && v) log.setSecret(v);
 
   const keepPasswords = !opts.includeRegistryPasswords;
-  const template = loadTemplate(templatePath, { vars, keep: keepPasswords ? (n) => PASSWORD_VAR_RE.test(n) : undefined });
+  const template = loadTemplate(templatePath, { vars, keep: keepPasswords ? (n) => PASSWORD_VAR_RE.test(n) : undefined, allowUnresolved: opts.allowLiteralDollar });
   const errors: EdgeOpsError[] = [];
   const warnings: string[] = [];
   const warn = (m: string) => { warnings.push(m); log.warn(m); };
@@ -75,10 +75,7 @@ export function buildManifest(opts: GenerateOptions): GeneratedManifest {
   if (opts.allowLiteralDollar) {
     if (template.expansion.unresolved.length) log.debug(`Left ${template.expansion.unresolved.length} unresolved $ reference(s) as text (allowLiteralDollar)`);
   } else {
-    for (const ref of template.expansion.unresolved) {
-      const shown = ref.braced ? `\${${ref.name}}` : `$${ref.name}`;
-      errors.push(new InputError(`unresolved variable ${shown}`, template.locateRef(ref)));
-    }
+    errors.push(...unresolvedErrors(template.file, template.source, template.expansion.unresolved));
   }
   for (const d of findDuplicateKeys(template.expansion.text)) {
     const loc = { file: template.file, field: d.pointer, ...offsetToLineColumn(template.source, template.expansion.toSourceOffset(d.offset)) };

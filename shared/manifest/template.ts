@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError, SourceLocation } from '../core/errors';
+import { AggregateInputError, InputError, SourceLocation } from '../core/errors';
 import { LocatedJson, offsetToLineColumn, parseJsonText } from '../core/json';
 import { ExpandResult, expandVariables, jsonEscape, VarRef } from '../modules/expand-vars';
 import { lineColumnToOffset } from '../modules/module-json';
@@ -19,14 +19,24 @@ export interface LoadedTemplate {
   doc: LocatedJson<unknown>;
   /** Line/column in the source file for a JSON pointer (walks up to the nearest existing node). */
   locate(pointer: string): SourceLocation;
-  /** Location of a variable reference in the source file. */
-  locateRef(ref: VarRef): SourceLocation;
 }
 
 export interface TemplateOptions {
   vars: Record<string, string>;
   /** Names not expanded even when set (registry passwords kept as placeholders). */
   keep?(name: string): boolean;
+  /** Unresolved `$NAME` text is intended (allowLiteralDollar): don't blame it for a JSON error. */
+  allowUnresolved?: boolean;
+}
+
+/** `$NAME` or `${NAME}` as written. */
+export function refText(ref: VarRef): string {
+  return ref.braced ? `\${${ref.name}}` : `$${ref.name}`;
+}
+
+/** One located error per unresolved reference, in file order. */
+export function unresolvedErrors(file: string, source: string, refs: VarRef[]): InputError[] {
+  return refs.map((ref) => new InputError(`unresolved variable ${refText(ref)}`, { file, ...offsetToLineColumn(source, ref.offset) }));
 }
 
 export function loadTemplate(file: string, opts: TemplateOptions): LoadedTemplate {
@@ -51,11 +61,13 @@ export function loadTemplate(file: string, opts: TemplateOptions): LoadedTemplat
   try {
     doc = parseJsonText(expansion.text, abs);
   } catch (e) {
-    if (e instanceof InputError) {
-      const refs = expansion.replaced.length ? ' (after variable expansion; a value may have broken the JSON)' : '';
-      throw new InputError(e.message + refs, toSource(e.location ?? {}));
-    }
-    throw e;
+    if (!(e instanceof InputError)) throw e;
+    const refs = expansion.replaced.length ? ' (after variable expansion; a value may have broken the JSON)' : '';
+    const parseError = new InputError(e.message + refs, toSource(e.location ?? {}));
+    // An unquoted unresolved `${X}` is what broke the JSON: name the variables first, the parse error last.
+    if (expansion.unresolved.length === 0 || opts.allowUnresolved) throw parseError;
+    const errors = [...unresolvedErrors(abs, source, expansion.unresolved), parseError];
+    throw new AggregateInputError(`${expansion.unresolved.length} unresolved variable(s) in ${abs}:`, errors);
   }
   return {
     file: abs,
@@ -70,9 +82,6 @@ export function loadTemplate(file: string, opts: TemplateOptions): LoadedTemplat
         if (loc.line !== undefined || p === '') return { ...toSource(loc), field: pointer };
         p = p.slice(0, p.lastIndexOf('/'));
       }
-    },
-    locateRef(ref: VarRef): SourceLocation {
-      return { file: abs, ...offsetToLineColumn(source, ref.offset) };
     },
   };
 }

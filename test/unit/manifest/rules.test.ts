@@ -8,6 +8,7 @@ import {
 } from '../../../shared/manifest';
 import { AggregateInputError, EdgeOpsError, InputError } from '../../../shared/core/errors';
 import { MemoryLogger } from '../../../shared/core/logger';
+import { discoverModules } from '../../../shared/modules';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'edgeops-mf-'));
 const sys = {
@@ -128,6 +129,24 @@ describe('manifest/errors (all at once, with file:line:column)', () => {
     assert.deepEqual(un.map((e) => [e.message, e.location?.line, e.location?.column]), [
       ['unresolved variable $ONE', 3, 11], ['unresolved variable ${TWO}', 4, 11],
     ]);
+  });
+  it('an unquoted unresolved variable is reported as such (first, located), not only as invalid JSON', () => {
+    const dir = solution('{\n  "modulesContent": {\n    "x": ${UNDEFINED_VAR},\n    "y": "$ALSO_MISSING"\n  }\n}');
+    const errs = errorsOf(() => build(dir));
+    assert.deepEqual(errs.slice(0, 2).map((e) => [e.message, e.location?.line, e.location?.column]), [
+      ['unresolved variable ${UNDEFINED_VAR}', 3, 10], ['unresolved variable $ALSO_MISSING', 4, 11],
+    ]);
+    assert.match(errs[errs.length - 1].message, /Invalid JSON/);
+    // The module discovery used by build/push reads the template the same way.
+    assert.throws(() => discoverModules(path.join(dir, 'deployment.template.json'), { platforms: ['amd64'], env: {} }),
+      (e: Error) => /unresolved variable \$\{UNDEFINED_VAR\}/.test(e.message) && e.message.indexOf('UNDEFINED_VAR') < e.message.indexOf('Invalid JSON'));
+  });
+  it('with allowLiteralDollar a broken document is only a JSON error', () => {
+    const dir = solution('{\n  "modulesContent": {\n    "x": ${UNDEFINED_VAR}\n  }\n}');
+    const errs = errorsOf(() => build(dir, { allowLiteralDollar: true }));
+    assert.equal(errs.length, 1);
+    assert.match(errs[0].message, /Invalid JSON/);
+    assert.deepEqual([errs[0].location?.line, errs[0].location?.column], [3, 10]);
   });
   it('allowLiteralDollar leaves unresolved text alone', () => {
     const dir = solution(template({ ee: mod('mcr.microsoft.com/x:1', { env: { CMD: { value: 'echo $HOME_DIR' } } }) }));
