@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { ExternalError } from '../core/errors';
 import { Logger } from '../core/logger';
-import { withRetry } from '../core/retry';
+import { RetryOptions, isTransient, withRetry } from '../core/retry';
+import { RegistryUnreachableError, isRefused, networkDetail } from '../registry/errors';
 import { HttpStatusError, httpRequest } from '../registry/http';
 import { RegistryAuthProvider, RegistryLogin, normalizeServer } from './provider';
 
@@ -19,6 +20,7 @@ export interface AcrOptions {
   baseUrl?: string;
   ca?: string[];
   kind?: string;
+  retry?: RetryOptions;
 }
 
 /**
@@ -48,11 +50,16 @@ export class AcrAuthProvider implements RegistryAuthProvider {
     const body = new URLSearchParams({ grant_type: 'access_token', service: this.server, access_token: aad });
     if (this.o.tenantId) body.set('tenant', this.o.tenantId);
     const url = `${this.o.baseUrl ?? `https://${this.server}`}/oauth2/exchange`;
+    let answered = false;
     const res = await withRetry(async () => {
       const r = await httpRequest({ method: 'POST', url, body: body.toString(), ca: this.o.ca,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      answered = true;
       if (r.status >= 500 || r.status === 429) throw new HttpStatusError(r.status, r.headers, '', url);
       return r;
+    }, { ...this.o.retry, shouldRetry: (e) => (answered || !isRefused(e)) && isTransient(e) }).catch((e: unknown) => {
+      if (e instanceof HttpStatusError) throw e;
+      throw new RegistryUnreachableError(this.server, networkDetail(e));
     });
     if (res.status === 401 || res.status === 403) {
       throw new ExternalError('RegistryAuthFailed', `authentication failed for ${this.server}: the registry refused the Azure AD token (HTTP ${res.status})`, {

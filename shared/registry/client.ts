@@ -1,12 +1,12 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RetryOptions, withRetry } from '../core/retry';
+import { RetryOptions, isTransient, withRetry } from '../core/retry';
 import { Logger, silentLogger } from '../core/logger';
 import { parseChallenge } from './challenge';
 import { HttpResponse, HttpStatusError, httpRequest } from './http';
 import { INDEX_TYPES, MANIFEST_TYPES } from './media-types';
-import { RegistryAuthError, RegistryError, RegistryUnreachableError } from './errors';
+import { RegistryAuthError, RegistryError, RegistryUnreachableError, isRefused, networkDetail } from './errors';
 
 /**
  * OCI distribution API client: ping, 401 challenge → Basic or Bearer token, manifest digests and
@@ -46,6 +46,8 @@ export class RegistryClient {
   private readonly ca: string[];
   private readonly tokens = new Map<string, string>();
   private readonly log: Logger;
+  /** Set once the registry has answered anything: from then on a refused connection is worth retrying. */
+  private answered = false;
 
   constructor(private readonly opts: RegistryClientOptions) {
     this.address = opts.address.replace(/^https?:\/\//, '').replace(/\/+$/, '');
@@ -99,10 +101,11 @@ export class RegistryClient {
       try {
         await httpRequest({ method: 'GET', url: `https://${this.address}/v2/`, ca: this.ca, timeoutMs: 15_000 });
         this.scheme = 'https';
+        this.answered = true;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? '';
         const tlsProblem = code === 'EPROTO' || /wrong version number|ssl/i.test((e as Error).message);
-        if (tlsProblem && isLoopback(this.address)) this.scheme = 'http';
+        if (tlsProblem && isLoopback(this.address)) { this.scheme = 'http'; this.answered = true; }
         else throw e;
       }
     }
@@ -114,6 +117,7 @@ export class RegistryClient {
       return await withRetry(async () => {
         const url = (await this.baseUrl()) + urlPath;
         let res = await httpRequest({ method, url, headers: { ...headers, ...this.authHeader(scope) }, ca: this.ca });
+        this.answered = true;
         if (res.status === 401) {
           await this.authenticate(res, scope);
           res = await httpRequest({ method, url, headers: { ...headers, ...this.authHeader(scope) }, ca: this.ca });
@@ -123,6 +127,7 @@ export class RegistryClient {
         throw new HttpStatusError(res.status, res.headers, res.body.toString('utf8').slice(0, 300), url);
       }, {
         ...this.opts.retry,
+        shouldRetry: (err) => (this.answered || !isRefused(err)) && (this.opts.retry?.shouldRetry ?? isTransient)(err),
         onRetry: (err, attempt, delay) => this.log.debug(`registry ${this.address}: ${(err as Error).message}; retry ${attempt} in ${Math.round(delay)} ms`),
       });
     } catch (e) {
@@ -131,8 +136,7 @@ export class RegistryClient {
         if (e.status === 403) throw new RegistryAuthError(this.address, `access to ${scope} denied`);
         throw new RegistryError(`registry ${this.address}: ${method} ${urlPath} returned HTTP ${e.status} ${e.body.trim()}`, e.status);
       }
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new RegistryUnreachableError(this.address, code ? `${code} ${(e as Error).message}` : (e as Error).message);
+      throw new RegistryUnreachableError(this.address, networkDetail(e));
     }
   }
 

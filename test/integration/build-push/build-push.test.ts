@@ -116,7 +116,7 @@ describe('integration: build and push module images', function () {
     const tpl = path.join(sol, 'deployment.template.json');
     const unreachable = edgeops(['modules', 'push', '--template', tpl, '--platform', 'amd64', '--registry', '127.0.0.1:1'], { env: env() });
     assert.equal(unreachable.code, 1);
-    assert.match(unreachable.out, /registry 127\.0\.0\.1:1 is unreachable/);
+    assert.match(unreachable.out, /registry unreachable: 127\.0\.0\.1:1/);
     const noDaemon = edgeops(['modules', 'build', '--template', tpl, '--platform', 'amd64'], { env: { ...env(), DOCKER_HOST: 'unix:///tmp/edgeops-no-such-docker.sock' } });
     assert.equal(noDaemon.code, 1);
     assert.match(noDaemon.out, /Docker daemon is not running/);

@@ -49,6 +49,14 @@ describe('auth/acr', () => {
     await assert.rejects(q.getLogin(), /authentication failed for a\.azurecr\.io: could not get an Azure AD token \(AADSTS7000215/);
   });
 
+  it('an unreachable login server fails fast with the registry named', async () => {
+    let sleeps = 0;
+    const p = new AcrAuthProvider({ loginServer: 'a.azurecr.io', credential: cred('t'), logger: new MemoryLogger(), baseUrl: 'http://127.0.0.1:1',
+      retry: { sleep: async () => { sleeps++; } } });
+    await assert.rejects(p.getLogin(), /registry unreachable: a\.azurecr\.io \(connection refused\)/);
+    assert.equal(sleeps, 0, 'not retried');
+  });
+
   it('builds the @azure/identity credential per connection scheme, masking secrets', () => {
     const log = new MemoryLogger();
     assert.equal(credentialFor({ scheme: 'ServicePrincipal', tenantId: 't', clientId: 'c', secret: 'sp-secret' }, log).constructor.name, 'ClientSecretCredential');

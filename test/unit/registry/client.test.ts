@@ -67,9 +67,30 @@ describe('registry/client', () => {
     await assert.rejects(c.getImage('edge/m', 'x'), /returned HTTP 500 boom/);
   });
 
-  it('reports an unreachable registry by address', async () => {
-    const c = new RegistryClient({ address: '127.0.0.1:1', scheme: 'http', retry: { retries: 1, baseDelayMs: 1 } });
-    await assert.rejects(c.ping(), /registry 127\.0\.0\.1:1 is unreachable: ECONNREFUSED/);
+  it('fails fast on a connection refused at first contact, naming the registry', async () => {
+    let sleeps = 0;
+    const retry = { sleep: async () => { sleeps++; } };
+    await assert.rejects(new RegistryClient({ address: '127.0.0.1:1', scheme: 'http', retry }).ping(), /registry unreachable: 127\.0\.0\.1:1 \(connection refused\)/);
+    // Scheme discovery (https first) fails the same way.
+    await assert.rejects(new RegistryClient({ address: '127.0.0.1:1', retry }).ping(), /registry unreachable: 127\.0\.0\.1:1 \(connection refused\)/);
+    assert.equal(sleeps, 0, 'no retry for a registry that never answered');
+  });
+
+  it('still retries a refused connection once the registry has answered, and a reset mid-transfer', async () => {
+    let sleeps = 0;
+    const retry = { retries: 2, sleep: async () => { sleeps++; } };
+    reg = await fakeRegistry((_req, res, n) => {
+      if (n === 2) { res.socket?.destroy(); return; } // dropped connection: retried
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    const c = new RegistryClient({ address: reg.address, scheme: 'http', retry });
+    await c.ping();
+    await c.ping();
+    assert.equal(sleeps, 1, 'the reset was retried once');
+    await reg.close();
+    reg = undefined;
+    await assert.rejects(c.ping(), /registry unreachable: .*connection refused/);
+    assert.equal(sleeps, 3, 'a registry that went away mid-run gets the retries');
   });
 
   it('falls back to plain http only for loopback registries', async () => {
