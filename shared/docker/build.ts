@@ -10,7 +10,8 @@ import { RegistryClient } from '../registry/client';
 import { checkEmulation, dockerfileRunsCommands } from './binfmt';
 import { buildCommand } from './build-args';
 import { parseBuildOptions } from './build-options';
-import { DockerTool } from './cli-detect';
+import { BuilderKind, DockerTool } from './cli-detect';
+import { judgeBaseImages } from './base-images';
 import { contentHash } from './content-hash';
 import { parseImageRef } from './image-ref';
 import { inspectLocalImage } from './inspect';
@@ -101,18 +102,36 @@ async function buildOne(p: Prepared, o: BuildOptions, tmp: string, index: number
   const iidFile = path.join(tmp, `iid-${index}`);
   const labels = imageLabels({ source: o.source, revision: o.revision, version: spec.module.version, created: (o.now ?? (() => new Date()))(),
     contentHash: p.hash, module: spec.module.folder, platform: spec.platform });
-  const cmd = buildCommand({ builder: o.docker.builder, dockerPlatform: dockerPlatform(basePlatform(spec)), tag: spec.tag, dockerfile: spec.dockerfile,
-    contextPath: spec.contextPath, labels, options: p.options, iidFile });
-  o.logger.info(`${spec.tag}: building ${spec.module.folder} for ${spec.platform} (${o.docker.builder})`);
+  const platform = dockerPlatform(basePlatform(spec));
   const prefix = `[${spec.module.folder}/${spec.platform}] `;
-  const r = await o.runner.run(o.docker.path, cmd.args, {
-    env: { ...process.env, ...cmd.env },
-    onStdout: (l) => o.logger.info(prefix + l),
-    onStderr: (l) => o.logger.info(prefix + l),
-  });
+  const run = (builder: BuilderKind) => {
+    const cmd = buildCommand({ builder, dockerPlatform: platform, tag: spec.tag, dockerfile: spec.dockerfile,
+      contextPath: spec.contextPath, labels, options: p.options, iidFile });
+    o.logger.info(`${spec.tag}: building ${spec.module.folder} for ${spec.platform} (${builder})`);
+    return o.runner.run(o.docker.path, cmd.args, {
+      env: { ...process.env, ...cmd.env },
+      onStdout: (l) => o.logger.info(prefix + l),
+      onStderr: (l) => o.logger.info(prefix + l),
+    });
+  };
+  let r = await run(o.docker.builder);
+  let hint: string | undefined;
+  if (r.code !== 0 && o.docker.builder !== 'classic') {
+    const verdict = await judgeBaseImages(o.runner, o.docker.path, `${r.stdout}\n${r.stderr}`, platform);
+    if (verdict.kind === 'fallback') {
+      o.logger.warn(`${spec.tag}: BuildKit could not resolve ${verdict.images.join(', ')} from a registry, but the Docker engine has `
+        + `${verdict.images.length > 1 ? 'them' : 'it'} for ${platform}; building with the classic builder, which uses local images.`);
+      r = await run('classic');
+    } else if (verdict.kind === 'wrong-platform') {
+      hint = `Base image ${verdict.image} exists locally only for ${verdict.local}, and no ${platform} variant could be pulled. `
+        + `Build or load a ${platform} base (or point the Dockerfile's base build argument at one), or give this agent access to the registry.`;
+    } else if (verdict.kind === 'missing') {
+      hint = `Base image ${verdict.images.join(', ')} is neither in the local Docker engine nor reachable in a registry: pull or build it first, or check the registry access of this agent.`;
+    }
+  }
   if (r.code !== 0) {
     const tail = (r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n');
-    throw new ExternalError('DockerBuildFailed', `docker build exited with code ${r.code}${tail ? `:\n${tail}` : ''}`);
+    throw new ExternalError('DockerBuildFailed', `docker build exited with code ${r.code}${tail ? `:\n${tail}` : ''}`, { hint });
   }
   const imageId = fs.readFileSync(iidFile, 'utf8').trim();
   return { ...base, imageId, status: 'built', durationMs: Date.now() - start };

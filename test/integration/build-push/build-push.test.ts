@@ -124,6 +124,23 @@ describe('integration: build and push module images', function () {
     assert.ok(!/\n\s+at .+:\d+:\d+/.test(noDaemon.out), 'no stack trace');
   });
 
+  it('a base image that is local only for another platform is named with the platform it lacks (BuildKit would look in a registry)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeops-base-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'modules', 'm'), { recursive: true });
+      // COPY only: no qemu involved, so the failure is the base image alone.
+      fs.writeFileSync(path.join(dir, 'modules', 'm', 'Dockerfile'), `FROM ${busyboxImage()}\nCOPY module.json /m.json\n`);
+      fs.writeFileSync(path.join(dir, 'modules', 'm', 'module.json'), JSON.stringify({ image: { repository: 'localhost:5000/base-check', tag: { version: '0.0.1', platforms: { arm64v8: './Dockerfile' } } } }));
+      fs.writeFileSync(path.join(dir, 'deployment.template.json'), JSON.stringify({ modulesContent: { $edgeAgent: { 'properties.desired': { modules: { m: { type: 'docker', settings: { image: '${MODULES.m}' } } } } } } }));
+      const docker = await prepareDocker(spawnRunner, new MemoryLogger());
+      const found = discoverModules(path.join(dir, 'deployment.template.json'), { platforms: ['arm64v8'], env: {} });
+      await assert.rejects(buildImages(found.specs, { runner: spawnRunner, docker, logger: new MemoryLogger(), incremental: false }),
+        /exists locally only for linux\/amd64, and no linux\/arm64 variant could be pulled/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('builds a real arm32v7 image with a RUN step under qemu', async function () {
     if (!qemuArmRegistered()) {
       console.log('      skipped: no qemu-arm binfmt handler is registered on this machine (run bash scripts/setup.sh as root)');
