@@ -8,6 +8,12 @@ import { pushSolution } from '../../shared/registry/run-push';
 
 /** `edgeops modules build|push`: the same core as the IoTEdgeBuildModuleImages / IoTEdgePushModuleImages tasks. */
 
+/** Options build and push share: the solution, which modules, and a registry login. */
+const common = {
+  template: { type: 'string' }, platform: { type: 'string' }, results: { type: 'string' }, modules: { type: 'string' },
+  'bypass-modules': { type: 'string' }, registry: { type: 'string' }, username: { type: 'string' }, 'password-stdin': { type: 'boolean' },
+} as const;
+
 function list(v: string | undefined): string[] {
   return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -29,11 +35,7 @@ const build: Command = {
   usage: 'edgeops modules build --template <deployment.template.json> --platform <p>[,<p>…] [--results <file>] [--modules a,b] '
     + '[--bypass-modules a,b] [--force] [--concurrency N] [--registry host[:port] [--username U --password-stdin]]',
   async run(ctx) {
-    const { values } = parseOptions(build, ctx.argv, {
-      template: { type: 'string' }, platform: { type: 'string' }, results: { type: 'string' }, modules: { type: 'string' },
-      'bypass-modules': { type: 'string' }, force: { type: 'boolean' }, concurrency: { type: 'string' },
-      registry: { type: 'string' }, username: { type: 'string' }, 'password-stdin': { type: 'boolean' },
-    });
+    const { values } = parseOptions(build, ctx.argv, { ...common, force: { type: 'boolean' }, concurrency: { type: 'string' } });
     const concurrency = values.concurrency ? Number(values.concurrency) : 2;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError(`--concurrency must be a positive integer, got "${values.concurrency}"`);
     const auth = await authFrom(build, ctx, values.registry, values.username, values['password-stdin']);
@@ -59,11 +61,7 @@ const push: Command = {
   usage: 'edgeops modules push --template <deployment.template.json> --platform <p>[,<p>…] --registry <host[:port]> '
     + '[--username U --password-stdin] [--results <file>] [--build-results <file>] [--modules a,b] [--bypass-modules a,b]',
   async run(ctx) {
-    const { values } = parseOptions(push, ctx.argv, {
-      template: { type: 'string' }, platform: { type: 'string' }, registry: { type: 'string' }, username: { type: 'string' },
-      'password-stdin': { type: 'boolean' }, results: { type: 'string' }, 'build-results': { type: 'string' },
-      modules: { type: 'string' }, 'bypass-modules': { type: 'string' },
-    });
+    const { values } = parseOptions(push, ctx.argv, { ...common, 'build-results': { type: 'string' } });
     const registry = requireOption(push, values.registry, 'registry');
     const auth = await authFrom(push, ctx, registry, values.username, values['password-stdin']);
     const results = await pushSolution({

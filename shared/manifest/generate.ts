@@ -4,8 +4,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-write';
 import { offsetToLineColumn } from '../core/json';
 import { Logger, silentLogger } from '../core/logger';
 import { productVersion } from '../core/version';
-import { isBypassed, isSecretName, loadSolutionEnv, parseBypassModules } from '../modules/env';
-import { ModuleCatalog } from '../modules/images';
+import { isBypassed, loadSolutionEnv, parseBypassModules, registerSecrets } from '../modules/env';
+import { solutionCatalog } from '../modules/images';
 import { asciiJson, convertCreateOptions } from './create-options';
 import { checkModuleEntries, findDuplicateKeys, findPlaceholders } from './checks';
 import { findModulesContent, isLayered, isObject, Json, JsonObject, listModules } from './modules-content';
@@ -63,7 +63,7 @@ export function buildManifest(opts: GenerateOptions): GeneratedManifest {
   const templateDir = path.dirname(templatePath);
   const senv = loadSolutionEnv({ templateDir, env: opts.env, envFile: opts.envFile && path.resolve(cwd, opts.envFile) });
   const vars = senv.vars;
-  for (const [k, v] of Object.entries(vars)) if (isSecretName(k) && v) log.setSecret(v);
+  registerSecrets(vars, log);
 
   const keepPasswords = !opts.includeRegistryPasswords;
   const template = loadTemplate(templatePath, { vars, keep: keepPasswords ? (n) => PASSWORD_VAR_RE.test(n) : undefined, allowUnresolved: opts.allowLiteralDollar });
@@ -90,13 +90,7 @@ export function buildManifest(opts: GenerateOptions): GeneratedManifest {
   const entries = listModules(manifest);
   for (const p of checkModuleEntries(entries)) errors.push(new InputError(p.message, at(p.pointer)));
 
-  const catalog = new ModuleCatalog({
-    templateDir,
-    modulesPath: vars.MODULES_PATH || 'modules',
-    vars,
-    containerTag: vars.CONTAINER_TAG || undefined,
-    allowUnresolved: opts.allowLiteralDollar,
-  });
+  const catalog = solutionCatalog(templateDir, vars, { allowUnresolved: opts.allowLiteralDollar });
   const bypass = parseBypassModules(vars.BYPASS_MODULES);
   const pins = opts.pushResultsPath ? pinMap(readPushResults(path.resolve(cwd, opts.pushResultsPath))) : undefined;
   const modules: SummaryModule[] = [];

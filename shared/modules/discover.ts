@@ -3,8 +3,8 @@ import { AggregateInputError, EdgeOpsError, InputError } from '../core/errors';
 import { Logger, silentLogger } from '../core/logger';
 import { listModules } from '../manifest/modules-content';
 import { loadTemplate } from '../manifest/template';
-import { isBypassed, isSecretName, loadSolutionEnv, parseBypassModules } from './env';
-import { ModuleCatalog } from './images';
+import { isBypassed, loadSolutionEnv, parseBypassModules, registerSecrets } from './env';
+import { solutionCatalog } from './images';
 import { ModuleBuildSpec, ModuleInfo } from './types';
 
 export interface DiscoverOptions {
@@ -42,17 +42,11 @@ export function discoverModules(templatePath: string, opts: DiscoverOptions): Di
   if (opts.platforms.length === 0) throw new InputError('At least one platform is required');
   const templateDir = path.dirname(path.resolve(templatePath));
   const senv = loadSolutionEnv({ templateDir, env: opts.env, envFile: opts.envFile });
-  for (const [k, v] of Object.entries(senv.vars)) if (isSecretName(k) && v) log.setSecret(v);
   const vars = senv.vars;
+  registerSecrets(vars, log);
   // Unresolved plain variables are the manifest step's business; discovery only needs the images.
   const template = loadTemplate(templatePath, { vars });
-  const catalog = new ModuleCatalog({
-    templateDir,
-    modulesPath: vars.MODULES_PATH || 'modules',
-    vars,
-    containerTag: vars.CONTAINER_TAG || undefined,
-    checkDockerfiles: opts.checkDockerfiles,
-  });
+  const catalog = solutionCatalog(templateDir, vars, { checkDockerfiles: opts.checkDockerfiles });
   const bypass = opts.bypassModules ?? parseBypassModules(vars.BYPASS_MODULES);
   const entries = listModules(template.doc.value);
   const byTag = new Map<string, ModuleBuildSpec>();

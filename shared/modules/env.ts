@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from '../core/errors';
+import { Logger } from '../core/logger';
 import { parseDotenv, resolveDotenv } from './dotenv';
 
 /**
@@ -55,6 +56,11 @@ export function loadSolutionEnv(opts: LoadEnvOptions): SolutionEnv {
 /** Variable names whose values are secrets wherever they appear. */
 export function isSecretName(name: string): boolean {
   return /^CONTAINER_REGISTRY_PASSWORD(_\w+)?$/i.test(name) || /(PASSWORD|SECRET|TOKEN|SAS_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CONNECTION_?STRING)/i.test(name);
+}
+
+/** Registers every secret-named variable's value with the logger before anything could print it. */
+export function registerSecrets(vars: Record<string, string>, log: Logger): void {
+  for (const [k, v] of Object.entries(vars)) if (isSecretName(k) && v) log.setSecret(v);
 }
 
 /** BYPASS_MODULES as iotedgedev splits it: comma list, trimmed, `*` for all. */

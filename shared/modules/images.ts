@@ -60,6 +60,11 @@ export interface CatalogOptions {
   allowUnresolved?: boolean;
 }
 
+/** The catalog of a solution laid out as iotedgedev does: MODULES_PATH (default "modules") under the template folder, CONTAINER_TAG. */
+export function solutionCatalog(templateDir: string, vars: Record<string, string>, extra: Pick<CatalogOptions, 'checkDockerfiles' | 'allowUnresolved'> = {}): ModuleCatalog {
+  return new ModuleCatalog({ templateDir, modulesPath: vars.MODULES_PATH || 'modules', vars, containerTag: vars.CONTAINER_TAG || undefined, ...extra });
+}
+
 /**
  * The modules of a solution, loaded lazily: `${MODULES.<folder>}` from MODULES_PATH,
  * `${MODULEDIR<path>}` from any folder relative to the template, and literal images
