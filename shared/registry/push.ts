@@ -1,6 +1,6 @@
 import { CommandRunner } from '../core/exec';
 import { EdgeOpsError, ExternalError, describeError } from '../core/errors';
-import { Logger } from '../core/logger';
+import { Logger, SecretMasker } from '../core/logger';
 import { writeJsonAtomic } from '../core/atomic-write';
 import { withRetry } from '../core/retry';
 import { PushResultImage, PushResults } from '../manifest/push-results';
@@ -110,11 +110,14 @@ export async function pushImages(items: PushItem[], o: PushOptions): Promise<Pus
         throw e;
       }
     });
+    const masker = new SecretMasker();
+    if (login) masker.add(login.password);
     const images: PushResultImage[] = [];
     const failed: PushFailure[] = [];
     settled.forEach((s, i) => {
       if (s.status === 'fulfilled') images.push(s.value);
-      else failed.push({ module: items[i].module, platform: items[i].platform, tag: items[i].tag, error: describeError(s.reason).split('\n').join(' | ') });
+      // The results file is an artifact the logger's masking never sees: mask the password here too.
+      else failed.push({ module: items[i].module, platform: items[i].platform, tag: items[i].tag, error: masker.mask(describeError(s.reason).split('\n').join(' | ')) });
     });
     const results: PushResultsFile = { version: 1, registry, images, ...(failed.length ? { failed } : {}) };
     if (o.resultsPath) writeJsonAtomic(o.resultsPath, results);

@@ -15,6 +15,11 @@ function visible(stdout: string): string {
   return stdout.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]') && !/^##vso\[task\.debug\]\w+ auth param /.test(l)).join('\n');
 }
 
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath ?? d.path, d.name));
+}
+
 describe('L0: IoTEdgePushModuleImages', function () {
   this.timeout(240_000);
   let sol: string;
@@ -53,6 +58,16 @@ describe('L0: IoTEdgePushModuleImages', function () {
       assert.equal(i.pushed, true);
       assert.ok(i.tag.startsWith(`${reg.address}/edgeops-test/`), i.tag);
     }
+    // docker push/tag go through the task-lib tool runner (it echoes "[command]…"); login through stdin, never an argument.
+    assert.match(tr.stdout, /\[command\]\S*docker push /);
+    assert.ok(!/\[command\]\S*docker login/.test(tr.stdout), 'login is not echoed by the tool runner (it needs stdin)');
+    // No artifact or temp file of ours holds the password (plain or in a Basic header).
+    const b64 = Buffer.from(`${reg.username}:${reg.password}`).toString('base64');
+    for (const f of filesUnder(path.join(sol, 'out')).concat(filesUnder(vars()['Agent.TempDirectory']))) {
+      const text = fs.readFileSync(f, 'utf8');
+      assert.ok(!text.includes(reg.password!) && !text.includes(b64), `secret in ${f}`);
+    }
+    assert.ok(filesUnder(vars()['Agent.TempDirectory']).some((f) => /push-summary-.*\.md$/.test(f)), 'the summary was written');
     const cfg = path.join(process.env.DOCKER_CONFIG ?? path.join(process.env.HOME ?? '/root', '.docker'), 'config.json');
     if (fs.existsSync(cfg)) assert.ok(!fs.readFileSync(cfg, 'utf8').includes(reg.address), 'logged out of the registry');
 
