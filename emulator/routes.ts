@@ -18,6 +18,8 @@ export interface RouteRequest {
   params: string[];
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
+  /** URL query parameters (emulator-only routes use them). */
+  query?: URLSearchParams;
 }
 
 export interface RouteContext {

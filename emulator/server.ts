@@ -14,6 +14,7 @@ import { querySource } from './render';
 import { routes, RouteContext } from './routes';
 import { HubState } from './state';
 import { ensureTls, TlsMaterial } from './tls';
+import { attachEndpoint, DeviceEndpoint, deviceRoutes } from './device';
 
 export interface HubEmulatorOptions {
   /** TCP port; 0 (default) lets the OS pick a free one. */
@@ -31,6 +32,8 @@ export interface HubEmulatorOptions {
   faults?: FaultRule[];
   /** Delay before deployments are re-evaluated after a change (IoT Hub takes minutes). Default 0. */
   deploymentDelayMs?: number;
+  /** Device endpoint (MQTT over TLS) port: 0 (default) picks a free one, false runs without it. */
+  mqttPort?: number | false;
   log?: Logger;
 }
 
@@ -64,6 +67,7 @@ export class HubEmulator {
   private tls?: TlsMaterial;
   private tempDir?: string;
   private hubInfo?: HubInfo;
+  private device?: DeviceEndpoint;
   private readonly log: Logger;
 
   constructor(private readonly opts: HubEmulatorOptions = {}) {
@@ -130,11 +134,18 @@ export class HubEmulator {
     this.hubInfo = { connectionString: '', caFile: this.tls.caFile, host, port };
     this.hubInfo.connectionString = this.connectionString();
     for (const p of this.state.policies) { this.log.setSecret(p.primaryKey); this.log.setSecret(p.secondaryKey); }
+    if (this.opts.mqttPort !== false) {
+      // Device side (emulator/device): MQTT endpoint, direct-method dispatcher, /_emulator/telemetry.
+      this.device = new DeviceEndpoint(this, { log: this.log, extraHostNames: [`${listenHost}:${port}`] });
+      this.setMqttPort(await this.device.start(this.opts.mqttPort ?? 0, listenHost));
+      attachEndpoint(this.state, this.device);
+    }
     return this.hubInfo;
   }
 
   async stop(): Promise<void> {
     this.deployments.dispose();
+    if (this.device) { attachEndpoint(this.state, undefined); await this.device.stop(); this.device = undefined; }
     const server = this.server;
     this.server = undefined;
     if (server) {
@@ -159,7 +170,7 @@ export class HubEmulator {
       const url = new URL(req.url ?? '/', 'https://hub');
       const method = (req.method ?? 'GET').toUpperCase();
       const pathname = url.pathname;
-      const candidates = routes.filter((r) => r.pattern.test(pathname));
+      const candidates = [...routes, ...deviceRoutes].filter((r) => r.pattern.test(pathname));
       const route = candidates.find((r) => r.method === method);
       if (!route) {
         if (candidates.length) throw new HubError(405, 'MethodNotAllowed', `${method} is not supported on ${pathname}`);
@@ -184,7 +195,7 @@ export class HubEmulator {
         try { body = JSON.parse(raw.toString('utf8')); } catch (e) { throw badRequest(`The request body is not valid JSON: ${(e as Error).message}`); }
       }
       const params = (pathname.match(route.pattern) ?? []).slice(1).map((s) => decodeURIComponent(s));
-      const reply = await route.handle(this.context(), { params, body, headers: req.headers });
+      const reply = await route.handle(this.context(), { params, body, headers: req.headers, query: url.searchParams });
       status = reply.status;
       const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
       res.writeHead(reply.status, {

@@ -31,11 +31,12 @@ function clientsFrom(ctx: CliContext, values: { 'hub-info'?: string; hub?: strin
 export const hubStart: Command = {
   path: ['hub', 'start'],
   summary: 'Run the local IoT Hub emulator in the foreground',
-  usage: 'edgeops hub start [--port N] [--state DIR | --in-memory] [--info FILE] [--host ADDR] [--hostname NAME] [--faults FILE] [--deployment-delay MS]',
+  usage: 'edgeops hub start [--port N] [--state DIR | --in-memory] [--info FILE] [--host ADDR] [--hostname NAME] [--faults FILE] [--deployment-delay MS] [--mqtt-port N]',
   async run(ctx) {
     const { values } = parseOptions(this, ctx.argv, {
       port: { type: 'string' }, state: { type: 'string' }, 'in-memory': { type: 'boolean' }, info: { type: 'string' },
       host: { type: 'string' }, hostname: { type: 'string' }, faults: { type: 'string' }, 'deployment-delay': { type: 'string' },
+      'mqtt-port': { type: 'string' },
     });
     if (values.state && values['in-memory']) throw new InputError('--state and --in-memory exclude each other');
     const faults = values.faults ? validateFaults(values.faults) : undefined;
@@ -47,6 +48,7 @@ export const hubStart: Command = {
       hostName: values.hostname,
       faults,
       deploymentDelayMs: intOption(values['deployment-delay'], 'deployment-delay', 0, 3_600_000),
+      mqttPort: intOption(values['mqtt-port'], 'mqtt-port', 0, 65535) ?? 0,
       // The emulator's own keys are what this command is for: it prints the owner connection string.
       log: { ...silentLogger, error: (m) => ctx.log.error(m), debug: (m) => ctx.log.debug(m) },
     });
@@ -60,6 +62,7 @@ export const hubStart: Command = {
     }
     if (values.info) writeJsonAtomic(values.info, info);
     ctx.log.info(`IoT Hub emulator listening on https://${info.host}:${info.port} (${values['in-memory'] ? 'in memory' : 'state in ' + (values.state ?? '~/.edgeops/hub')})`);
+    ctx.log.info(`Device endpoint (MQTT over TLS): ${info.host}:${info.mqttPort}`);
     ctx.log.info(`Connection string: ${info.connectionString}`);
     ctx.log.info(`CA certificate: ${info.caFile}`);
     if (values.info) ctx.log.info(`Hub info: ${path.resolve(values.info)}`);
