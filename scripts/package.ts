@@ -33,6 +33,8 @@ async function bundleTask(name: string): Promise<void> {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    // jsonc-parser's UMD entry (main) uses a dynamic require esbuild cannot follow; its ESM entry bundles cleanly.
+    mainFields: ['module', 'main'],
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
