@@ -4,6 +4,7 @@ import { modulesCommands } from './modules';
 import { manifestCommands } from './manifest';
 import { pipelineCommands } from './pipeline';
 import { deployCommands } from './deploy';
+import { registryCommands } from './registry';
 
 /**
  * Every `edgeops` subcommand. Each domain adds its commands here, one import line each.
@@ -14,4 +15,5 @@ export const commands: Command[] = [
   ...manifestCommands,
   ...pipelineCommands,
   ...deployCommands,
+  ...registryCommands,
 ];
