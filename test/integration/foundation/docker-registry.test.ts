@@ -47,8 +47,8 @@ describe('foundation: real Docker engine + authenticated TLS registry', function
 
   after(async () => {
     await reg?.stop();
-    fs.rmSync(dockerConfig, { recursive: true, force: true });
-    fs.rmSync(ctx, { recursive: true, force: true });
+    if (dockerConfig) fs.rmSync(dockerConfig, { recursive: true, force: true });
+    if (ctx) fs.rmSync(ctx, { recursive: true, force: true });
   });
 
   const env = () => ({ ...process.env, DOCKER_CONFIG: dockerConfig, DOCKER_BUILDKIT: '0' });
