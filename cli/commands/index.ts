@@ -4,6 +4,7 @@ import { modulesCommands } from './modules';
 import { manifestCommands } from './manifest';
 import { pipelineCommands } from './pipeline';
 import { deployCommands } from './deploy';
+import { smokeCommands } from './smoke';
 import { registryCommands } from './registry';
 
 /**
@@ -15,5 +16,6 @@ export const commands: Command[] = [
   ...manifestCommands,
   ...pipelineCommands,
   ...deployCommands,
+  ...smokeCommands,
   ...registryCommands,
 ];
