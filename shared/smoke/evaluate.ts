@@ -22,6 +22,9 @@ export interface EvalContext {
 
 const NEVER = /^0001-01-01/;
 
+/** 30000 → "30 s", 400 → "0.4 s" */
+const secs = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+
 function ago(iso: string | undefined, now: number): string {
   if (!iso || NEVER.test(iso)) return 'never';
   const t = Date.parse(iso);
@@ -51,8 +54,8 @@ function checkModules(ctx: EvalContext, deviceId: string, agent: AgentRow): Chec
     if (e.image && !imageMatches(e.image, m.settings?.image)) { problems.push(`${e.name}: runs ${m.settings?.image ?? 'no image'}, expected ${e.image}`); continue; }
     if (e.runtimeStatus !== 'running') continue;
     const st = ctx.tracker.observe(`${deviceId}/${e.name}`, m.restartCount, ctx.now);
-    if (st.rose) problems.push(`${e.name}: restartCount rose from ${st.rose.from} to ${st.rose.to} within the ${Math.round(ctx.stabilityMs / 1000)} s stability window (flapping)`);
-    else if (!ctx.tracker.isStable(st)) problems.push(`${e.name}: restartCount ${st.count} flat for ${Math.floor(st.stableForMs / 1000)} s of the ${Math.round(ctx.stabilityMs / 1000)} s stability window`);
+    if (st.rose) problems.push(`${e.name}: restartCount rose from ${st.rose.from} to ${st.rose.to} within the ${secs(ctx.stabilityMs)} stability window (flapping)`);
+    else if (!ctx.tracker.isStable(st)) problems.push(`${e.name}: restartCount ${st.count} flat for ${secs(st.stableForMs)} of the ${secs(ctx.stabilityMs)} stability window`);
   }
   return problems.length
     ? { name: 'modulesOnline', ok: false, message: problems.join('; '), details: JSON.stringify(details) }
@@ -98,7 +101,7 @@ export function evaluateDevice(ctx: EvalContext, d: DeviceRow, agent: AgentRow |
     return result('failed');
   }
   if (ctx.activityWindowMs > 0 && (!last || ctx.now - Date.parse(last) > ctx.activityWindowMs)) {
-    checks.push({ name: 'connected', ok: false, message: `Connected, but last activity ${ago(last, ctx.now)} (more than ${Math.round(ctx.activityWindowMs / 1000)} s)`, details: connDetails });
+    checks.push({ name: 'connected', ok: false, message: `Connected, but last activity ${ago(last, ctx.now)} (more than ${secs(ctx.activityWindowMs)})`, details: connDetails });
     skipRest('device not active');
     return result('failed');
   }
