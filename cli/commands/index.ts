@@ -4,6 +4,7 @@ import { modulesCommands } from './modules';
 import { manifestCommands } from './manifest';
 import { pipelineCommands } from './pipeline';
 import { deployCommands } from './deploy';
+import { devicesCommands } from './devices';
 import { smokeCommands } from './smoke';
 import { registryCommands } from './registry';
 
@@ -16,6 +17,7 @@ export const commands: Command[] = [
   ...manifestCommands,
   ...pipelineCommands,
   ...deployCommands,
+  ...devicesCommands,
   ...smokeCommands,
   ...registryCommands,
 ];
