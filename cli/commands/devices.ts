@@ -4,6 +4,7 @@ import { InputError } from '../../shared/core/errors';
 import { parseJsonText } from '../../shared/core/json';
 import { DeviceSimulator, ModuleRuntime } from '../../emulator/simulator';
 import { DockerRuntime } from '../../emulator/simulator/docker-runtime';
+import { liteLinks } from '../../emulator/simulator/lite-mqtt';
 import { readHubInfo } from '../../shared/hub/hub-info';
 
 function int(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -16,11 +17,11 @@ function int(value: string | undefined, name: string, min: number, max: number):
 export const devicesSimulate: Command = {
   path: ['devices', 'simulate'],
   summary: 'Simulate IoT Edge devices against the local emulator until stopped (Ctrl+C)',
-  usage: 'edgeops devices simulate --hub-info FILE --count N [--prefix P] [--mode virtual|docker] [--tags JSON] [--offline K] [--arch A] [--apply-delay MS] [--registry-ca FILE]',
+  usage: 'edgeops devices simulate --hub-info FILE --count N [--prefix P] [--mode virtual|docker] [--tags JSON] [--offline K] [--arch A] [--apply-delay MS] [--registry-ca FILE] [--client sdk|lite]',
   async run(ctx) {
     const { values } = parseOptions(this, ctx.argv, {
       'hub-info': { type: 'string' }, count: { type: 'string' }, prefix: { type: 'string' }, mode: { type: 'string' }, tags: { type: 'string' },
-      offline: { type: 'string' }, arch: { type: 'string' }, 'apply-delay': { type: 'string' }, 'registry-ca': { type: 'string' },
+      offline: { type: 'string' }, arch: { type: 'string' }, 'apply-delay': { type: 'string' }, 'registry-ca': { type: 'string' }, client: { type: 'string' },
     });
     const hubInfoFile = requireOption(this, values['hub-info'], 'hub-info');
     const count = int(requireOption(this, values.count, 'count'), 'count', 1, 100_000)!;
@@ -39,6 +40,10 @@ export const devicesSimulate: Command = {
       try { registryCa = [fs.readFileSync(values['registry-ca'], 'utf8')]; } catch (e) { throw new InputError(`Cannot read --registry-ca ${values['registry-ca']}: ${(e as NodeJS.ErrnoException).code}`, { file: values['registry-ca'] }); }
     }
     const info = readHubInfo(hubInfoFile);
+    // One SDK client per identity is heavy; thousands of devices use the lite client (same topics and auth).
+    const client = values.client ?? (count > 1000 ? 'lite' : 'sdk');
+    if (client !== 'sdk' && client !== 'lite') throw new InputError(`--client must be sdk or lite, got '${client}'`);
+    const links = client === 'lite' ? liteLinks(info, fs.readFileSync(info.caFile, 'utf8')) : undefined;
     let runtimeFactory: ((id: string) => ModuleRuntime) | undefined;
     if (mode === 'docker') {
       if (count > 20) throw new InputError('--mode docker runs real containers: at most 20 devices');
@@ -46,11 +51,11 @@ export const devicesSimulate: Command = {
     }
     const sim = new DeviceSimulator({
       hubInfo: info, hubInfoFile, count, prefix, mode, tags, offline: int(values.offline, 'offline', 0, count),
-      architecture: values.arch ?? 'x86_64', applyDelayMs: int(values['apply-delay'], 'apply-delay', 0, 3_600_000), registryCa, runtimeFactory,
+      architecture: values.arch ?? 'x86_64', applyDelayMs: int(values['apply-delay'], 'apply-delay', 0, 3_600_000), registryCa, runtimeFactory, links,
       log: ctx.log, onStatus: (d, line) => ctx.log.info(`${d} ${line}`),
     });
     const stop = new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()); process.once('SIGTERM', () => resolve()); });
-    ctx.log.info(`Simulating ${count} IoT Edge device(s) (${mode}) as ${sim.deviceIds()[0]}…; Ctrl+C to stop.`);
+    ctx.log.info(`Simulating ${count} IoT Edge device(s) (${mode}, ${client} client) as ${sim.deviceIds()[0]}…; Ctrl+C to stop.`);
     const started = sim.start();
     const first = await Promise.race([started.then(() => 'started' as const), stop.then(() => 'stopped' as const)]);
     if (first === 'started') {

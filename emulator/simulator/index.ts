@@ -6,3 +6,5 @@ export { ImageChecker, splitImage } from './image-check';
 export { parseAgentDesired, buildReported, AgentSpec, ModuleSpec, ModuleState, DesiredStatus } from './agent-model';
 export { sdkLinks, LinkFactory, AgentLink, DeviceLink } from './links';
 export { ensureEdgeDevices, EdgeIdentity } from './identities';
+export { liteLinks } from './lite-mqtt';
+export { DockerRuntime, DockerRuntimeOptions } from './docker-runtime';
