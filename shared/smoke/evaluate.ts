@@ -59,7 +59,7 @@ function checkModules(ctx: EvalContext, deviceId: string, agent: AgentRow): Chec
   }
   return problems.length
     ? { name: 'modulesOnline', ok: false, message: problems.join('; '), details: JSON.stringify(details) }
-    : { name: 'modulesOnline', ok: true, details: JSON.stringify(details) };
+    : { name: 'modulesOnline', ok: true };
 }
 
 /**

@@ -3,7 +3,9 @@ import { SmokeHub } from './hub';
 import { AgentRow, DeviceRow, toAgentRow, toDeviceRow } from './rows';
 
 const DEVICE_COLUMNS = 'deviceId, status, statusReason, capabilities, connectionState, lastActivityTime, configurations';
-const AGENT_COLUMNS = 'deviceId, connectionState, lastActivityTime, properties.desired.$version, properties.reported';
+// Only the reported parts the checks read (not runtime/platform details): smaller pages for big fleets.
+const AGENT_COLUMNS = 'deviceId, connectionState, lastActivityTime, properties.desired.$version, properties.reported.lastDesiredVersion, '
+  + 'properties.reported.lastDesiredStatus, properties.reported.modules, properties.reported.systemModules';
 /** IoT Hub caps a query's text; keep each IN list well below it. */
 const MAX_IN_CHARS = 6000;
 

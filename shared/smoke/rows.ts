@@ -53,12 +53,16 @@ export function toDeviceRow(r: Record<string, unknown>, deploymentId: string): D
   };
 }
 
-/** `SELECT deviceId, connectionState, lastActivityTime, properties.desired.$version, properties.reported FROM devices.modules` row. */
+/** `SELECT deviceId, connectionState, lastActivityTime, properties.desired.$version, properties.reported.<parts> FROM devices.modules` row. */
 export function toAgentRow(r: Record<string, unknown>): AgentRow {
   // Projections come back flat ({$version, reported}) or nested ({properties:{desired:{$version}}}) depending on the hub.
   const props = r.properties as { desired?: { $version?: unknown }; reported?: unknown } | undefined;
   const version = r.$version ?? props?.desired?.$version;
-  const reported = (r.reported ?? props?.reported) as AgentReported | undefined;
+  let reported = (r.reported ?? props?.reported) as AgentReported | undefined;
+  if (!reported && ['lastDesiredVersion', 'lastDesiredStatus', 'modules', 'systemModules'].some((k) => k in r)) {
+    reported = { lastDesiredVersion: r.lastDesiredVersion as number | undefined, lastDesiredStatus: r.lastDesiredStatus as AgentReported['lastDesiredStatus'],
+      modules: r.modules as AgentReported['modules'], systemModules: r.systemModules as AgentReported['systemModules'] };
+  }
   return {
     deviceId: String(r.deviceId), connectionState: str(r.connectionState), lastActivityTime: str(r.lastActivityTime),
     desiredVersion: typeof version === 'number' ? version : undefined, reported: reported && typeof reported === 'object' ? reported : undefined,
