@@ -171,9 +171,12 @@ export function readInputs(): Inputs {
   }
   const registryConnection = tl.getInput('dockerRegistryConnection', false);
   const registryVars: Record<string, string | undefined> = {};
-  for (const { name: k, value } of tl.getVariables()) {
-    if (/^CONTAINER_REGISTRY_(SERVER|USERNAME|PASSWORD)/i.test(k.replace(/\./g, '_'))) registryVars[k.toUpperCase()] = value;
+  // Secret variables are not in getVariables(); ask for every CONTAINER_REGISTRY_* name the agent could hold.
+  const names = new Set(['CONTAINER_REGISTRY_SERVER', 'CONTAINER_REGISTRY_USERNAME', 'CONTAINER_REGISTRY_PASSWORD']);
+  for (const k of [...Object.keys(process.env).map((e) => e.replace(/^SECRET_/, '')), ...tl.getVariables().map((x) => x.name)]) {
+    if (/^CONTAINER_REGISTRY_(SERVER|USERNAME|PASSWORD)/i.test(k)) names.add(k.toUpperCase());
   }
+  for (const k of names) { const val = tl.getVariable(k); if (val !== undefined) registryVars[k] = val; }
   for (const [k, val] of Object.entries(registryVars)) if (/PASSWORD/i.test(k) && val) tl.setSecret(val);
   return {
     ...common,
