@@ -146,7 +146,11 @@ export class DeviceEndpoint implements MethodDispatcher {
   private authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (e: AuthenticateError | null, ok: boolean | null) => void): void {
     try {
       const id = this.verify(client.id, username, password);
-      this.byClient.set(client, { id, key: identityKey(id), client });
+      const key = identityKey(id);
+      // Before CONNACK: a clean session forgets earlier subscriptions (doing it on 'clientReady' would
+      // race with SUBSCRIBEs the client sends right after CONNACK).
+      if (client.clean) this.subscriptions.delete(key);
+      this.byClient.set(client, { id, key, client });
       done(null, true);
     } catch (e) {
       this.log.debug(`device endpoint: refused ${client.id}: ${(e as Error).message}`);
@@ -184,7 +188,6 @@ export class DeviceEndpoint implements MethodDispatcher {
   private connected(client: Client): void {
     const s = this.byClient.get(client);
     if (!s) return;
-    if (client.clean) this.subscriptions.delete(s.key);
     this.sessions.set(s.key, s);
     this.setState(s.id, true);
     this.wake(s.key);
