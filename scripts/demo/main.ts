@@ -21,26 +21,44 @@ interface HubInfo { connectionString: string; caFile: string; host: string; port
 interface StageRecord { kind: string; name: string; result: string; durationMs: number; children: StageRecord[] }
 interface RunJson { number: number; result: string; durationMs: number; stages: StageRecord[] }
 
+interface FleetPart { env: string; mode: 'docker' | 'virtual'; count: number }
+
 /** Environments and their simulated devices: docker-mode devices in dev run the real module containers. */
-const FLEET = [
+export const DEFAULT_FLEET: FleetPart[] = [
   { env: 'dev', mode: 'docker', count: 1 },
   { env: 'dev', mode: 'virtual', count: 2 },
   { env: 'qa', mode: 'virtual', count: 3 },
   { env: 'prod', mode: 'virtual', count: 5 },
 ];
 
-function say(line: string): void { process.stdout.write(`[demo] ${line}\n`); }
+export interface DemoOptions {
+  demoDir?: string;
+  fleet?: FleetPart[];
+  /** Smoke-test timeout per stage; the broken release waits this long before rolling back. */
+  smokeTimeoutSeconds?: number;
+  /** Where pipeline and progress output goes (default: this process's stdout). */
+  quiet?: boolean;
+}
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+function say(line: string): void { if (!quiet) process.stdout.write(`[demo] ${line}\n`); }
+
+let quiet = false;
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, logFile?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env, cwd: root });
+    const out = quiet && logFile ? fs.openSync(logFile, 'a') : 'inherit';
+    const child = spawn(cmd, args, { stdio: ['ignore', out, out], env, cwd: root });
+    if (typeof out === 'number') fs.closeSync(out);
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 1));
   });
 }
 
-async function main(): Promise<number> {
-  const demoDir = path.resolve(process.env.EDGEOPS_DEMO_DIR ?? path.join(root, '.edgeops', 'demo'));
+export async function runDemo(opts: DemoOptions = {}): Promise<{ exitCode: number; reportFile: string }> {
+  quiet = !!opts.quiet;
+  const FLEET = opts.fleet ?? DEFAULT_FLEET;
+  const count = (env: string) => FLEET.filter((f) => f.env === env).reduce((n, f) => n + f.count, 0);
+  const demoDir = path.resolve(opts.demoDir ?? process.env.EDGEOPS_DEMO_DIR ?? path.join(root, '.edgeops', 'demo'));
   fs.rmSync(demoDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(demoDir, 'logs'), { recursive: true });
   const started = Date.now();
@@ -48,7 +66,7 @@ async function main(): Promise<number> {
   let registry: TestRegistry | undefined;
   try {
     say('building local base images (nothing is pulled from public registries)');
-    if (await run('bash', [path.join(root, 'samples', 'base-images', 'build.sh')]) !== 0) throw new Error('base image build failed');
+    if (await run('bash', [path.join(root, 'samples', 'base-images', 'build.sh')], process.env, path.join(demoDir, 'logs', 'base-images.log')) !== 0) throw new Error('base image build failed');
 
     registry = await startRegistry({ auth: true, tls: true });
     say(`local registry on ${registry.url} (htpasswd + TLS)`);
@@ -66,7 +84,7 @@ async function main(): Promise<number> {
       ], path.join(demoDir, 'logs', `devices-${f.env}-${f.mode}.log`));
       background.push(sim);
     }
-    await waitForDevices(info, hubInfoFile, FLEET.reduce((n, f) => n + f.count, 0));
+    await waitForDevices(hubInfoFile, FLEET.reduce((n, f) => n + f.count, 0));
     say(`${FLEET.reduce((n, f) => n + f.count, 0)} simulated edge devices connected (dev ${count('dev')}, qa ${count('qa')}, prod ${count('prod')})`);
 
     const connections = path.join(demoDir, 'connections.yml');
@@ -82,30 +100,31 @@ async function main(): Promise<number> {
     const env = { ...process.env, EDGEOPS_DEMO_REGISTRY_PASSWORD: registry.password, IOTHUB_CONNECTION_STRING: info.connectionString };
     const common = [edgeops, 'pipeline', 'run', path.join(root, 'azure-pipelines.yml'), '--connections', connections, '--approve',
       '--secret', 'IOTHUB_CONNECTION_STRING', '--runs-dir', path.join(demoDir, 'runs'),
-      '--var', `CONTAINER_REGISTRY_SERVER=${registry.address}`, '--var', `EdgeOps.HubCaFile=${info.caFile}`];
+      '--var', `CONTAINER_REGISTRY_SERVER=${registry.address}`, '--var', `EdgeOps.HubCaFile=${info.caFile}`,
+      '--param', `smokeTimeoutSeconds=${opts.smokeTimeoutSeconds ?? 120}`];
+    const pipelineLog = path.join(demoDir, 'logs', 'pipeline.log');
 
     say('release 1: a good release, dev → qa → prod');
-    await run(process.execPath, [...common, '--param', 'moduleVersionSuffix=0'], env);
+    await run(process.execPath, [...common, '--param', 'moduleVersionSuffix=0'], env, pipelineLog);
     const good = readRun(demoDir, 1);
     const afterGood = await snapshotHub(hubInfoFile);
     const goodChecks = verifyGood(good, afterGood);
 
     say('release 2: a deliberately broken TinyModule — dev must fail its smoke test and roll back');
-    await run(process.execPath, [...common, '--param', 'moduleVersionSuffix=1', '--param', 'brokenRelease=true'], env);
+    await run(process.execPath, [...common, '--param', 'moduleVersionSuffix=1', '--param', 'brokenRelease=true'], env, pipelineLog);
     const broken = readRun(demoDir, 2);
     const afterBroken = await snapshotHub(hubInfoFile);
     const brokenChecks = verifyBroken(broken, afterGood, afterBroken);
 
-    return report(demoDir, started, [good, broken], afterGood, afterBroken, goodChecks, brokenChecks);
+    const exitCode = report(demoDir, started, [good, broken], afterGood, afterBroken, goodChecks, brokenChecks);
+    return { exitCode, reportFile: path.join(demoDir, 'report.json') };
   } finally {
     for (const b of background.reverse()) await b.stop();
     await registry?.stop();
   }
 }
 
-function count(env: string): number { return FLEET.filter((f) => f.env === env).reduce((n, f) => n + f.count, 0); }
-
-async function waitForDevices(_info: HubInfo, hubInfoFile: string, expected: number, timeoutMs = 180_000): Promise<void> {
+async function waitForDevices(hubInfoFile: string, expected: number, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const snap = await snapshotHub(hubInfoFile);
@@ -142,7 +161,7 @@ function report(demoDir: string, started: number, runs: RunJson[], afterGood: Hu
   };
   const reportFile = path.join(demoDir, 'report.json');
   writeJsonAtomic(reportFile, json);
-  process.stdout.write(['', 'EdgeOps local release demo', '', textTable(['Release', 'Stage', 'Result', 'Time'], stageRows), '',
+  if (!quiet) process.stdout.write(['', 'EdgeOps local release demo', '', textTable(['Release', 'Stage', 'Result', 'Time'], stageRows), '',
     textTable(['Env', 'Devices', 'Applied after good release', 'Applied after broken release'], envRows), '',
     textTable(['Release', 'Check', 'Result'], checks.map((c) => [c.release, c.name, c.ok ? 'ok' : `FAILED: ${c.detail ?? ''}`])), '',
     `${passed ? 'PASSED' : 'FAILED'} in ${formatDuration(Date.now() - started)} — report: ${reportFile}`, ''].join('\n'));
@@ -150,7 +169,7 @@ function report(demoDir: string, started: number, runs: RunJson[], afterGood: Hu
 }
 
 if (require.main === module) {
-  main().then((code) => { process.exitCode = code; }, (err: Error) => {
+  runDemo().then((r) => { process.exitCode = r.exitCode; }, (err: Error) => {
     process.stderr.write(`[demo] failed: ${err.message}\n`);
     process.exitCode = 1;
   });

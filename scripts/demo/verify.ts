@@ -49,7 +49,8 @@ export function verifyGood(run: RunJson, snap: HubSnapshot): Check[] {
   for (const env of ['dev', 'qa', 'prod']) {
     const devices = inEnv(snap, env);
     const ids = new Set(devices.map((d) => d.appliedDeployment));
-    const ok = devices.length > 0 && ids.size === 1 && !ids.has(undefined) && /-dev$|-qa$|-prod$/.test([...ids][0] ?? '') && [...ids][0]!.endsWith(`-${env}`);
+    // Deployment ids come from '{name}-{buildId}-{stage}' with the stage Deploy_<env>.
+    const ok = devices.length > 0 && ids.size === 1 && !ids.has(undefined) && ([...ids][0] ?? '').endsWith(`-deploy_${env}`);
     checks.push({ name: `every ${env} device applied the ${env} deployment`, ok, detail: devices.map((d) => `${d.deviceId}:${d.appliedDeployment ?? 'none'}`).join(' ') });
   }
   return checks;
@@ -73,6 +74,6 @@ export function verifyBroken(run: RunJson, before: HubSnapshot, after: HubSnapsh
     });
   }
   const newIds = after.deployments.map((d) => d.id).filter((id) => !before.deployments.some((b) => b.id === id));
-  checks.push({ name: 'no qa/prod deployment was created for the broken release', ok: !newIds.some((id) => /-(qa|prod)$/.test(id)), detail: newIds.join(', ') || 'none' });
+  checks.push({ name: 'no qa/prod deployment was created for the broken release', ok: !newIds.some((id) => /-deploy_(qa|prod)$/.test(id)), detail: newIds.join(', ') || 'none' });
   return checks;
 }
