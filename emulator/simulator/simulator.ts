@@ -32,6 +32,11 @@ export interface SimulatorOptions {
   runtimeFactory?: (deviceId: string) => ModuleRuntime;
   virtual?: VirtualOptions;
   retryMs?: number;
+  /**
+   * Also connect the device identity (default true; it makes the device twin Connected). Off halves
+   * the sockets for very large runs (each connection is a file descriptor on both ends).
+   */
+  deviceConnection?: boolean;
   /** How many devices connect at once. */
   connectConcurrency?: number;
   log?: Logger;
@@ -78,7 +83,8 @@ export class DeviceSimulator {
     });
     for (const id of this.identities.slice(0, this.identities.length - offline)) {
       this.devices.push(new SimulatedDevice({
-        deviceId: id.deviceId, agent: links.agent(id.deviceId, id.agentKey), device: links.device(id.deviceId, id.deviceKey),
+        deviceId: id.deviceId, agent: links.agent(id.deviceId, id.agentKey),
+        device: this.o.deviceConnection === false ? { open: async () => undefined, close: async () => undefined } : links.device(id.deviceId, id.deviceKey),
         runtime: factory(id.deviceId), architecture: this.o.architecture ?? 'x86_64', applyDelayMs: this.o.applyDelayMs ?? 0,
         retryMs: this.o.retryMs ?? 10_000,
         onStatus: (d, line) => this.o.onStatus?.(d, line),
