@@ -35,7 +35,7 @@ runTask(__dirname, async () => {
   output('DEVICES_OFFLINE', counts.offline);
   output('JUNIT_PATH', run.junitPath);
   uploadSummary(run.markdownPath);
-  const text = `${counts.passed} of ${counts.targeted} device(s) passed, ${counts.failed} failed, ${counts.offline} offline`;
+  const text = `${counts.passed} passed, ${counts.failed} failed, ${counts.offline} offline of ${counts.targeted} device(s)`;
   if (verdict.passed) {
     tl.setResult(tl.TaskResult.Succeeded, `Smoke test of ${inp.deploymentId} passed: ${text}.`);
   } else {
