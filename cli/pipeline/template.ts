@@ -121,20 +121,42 @@ function expandVariables(m: YamlMap, ctx: TemplateContext, vp: string): { value:
   if (isMap(v)) {
     const out: YamlMap = {};
     setSelfLoc(out, locOf(v));
-    for (const [k, val] of Object.entries(v)) {
-      out[k] = expandValue(val, local, joinPath(vp, k), v, k);
-      setLoc(out, k, locOf(v, k));
-      local = { ...local, variables: { ...local.variables, ...staticVariables({ [k]: out[k] }), ...(ctx.overrides ?? {}) } };
-    }
+    // Mapping form with `${{ if }}:` / `${{ else }}:` keys whose values are mappings of variables.
+    const addEntries = (src: YamlMap, path: string) => {
+      let chainMatched: boolean | undefined;
+      for (const [k, val] of Object.entries(src)) {
+        const d = directiveOf(k);
+        if (d && d.kind !== 'other') {
+          const loc = where(src, k, joinPath(path, k));
+          const at = local;
+          let take = false;
+          if (d.kind === 'if') { take = evalAt(() => evaluateCondition(d.expr, exprCtx(at)), loc); chainMatched = take; }
+          else if (chainMatched === undefined) throw new InputError(`\${{ ${d.kind} }} without a preceding \${{ if }}`, loc);
+          else if (!chainMatched) { take = d.kind === 'else' || evalAt(() => evaluateCondition(d.expr, exprCtx(at)), loc); chainMatched = take; }
+          if (d.kind === 'else') chainMatched = undefined;
+          if (!take || val === null) continue;
+          if (!isMap(val)) throw new InputError('A conditional inside variables must contain a mapping of variables', loc);
+          addEntries(val, joinPath(path, k));
+          continue;
+        }
+        chainMatched = undefined;
+        out[k] = expandValue(val, local, joinPath(path, k), src, k);
+        setLoc(out, k, locOf(src, k));
+        local = { ...local, variables: { ...local.variables, ...staticVariables({ [k]: out[k] }), ...(ctx.overrides ?? {}) } };
+      }
+    };
+    addEntries(v, vp);
     return { value: out, ctx: local };
   }
   if (Array.isArray(v)) {
     const out: YamlValue[] = [];
     setSelfLoc(out, locOf(v));
+    // One chain state across items, so `- ${{ else }}:` follows the `- ${{ if }}:` item before it.
+    const chain: ChainState = {};
     v.forEach((item, i) => {
       const one: YamlValue[] = [item];
       setLoc(one, 0, locOf(v, i));
-      for (const x of expandSeq(one, local, vp, 'variables')) {
+      for (const x of expandSeq(one, local, vp, 'variables', chain)) {
         setLoc(out, out.length, locOf(x as object) ?? locOf(v, i));
         out.push(x);
         local = { ...local, variables: { ...local.variables, ...staticVariables([x]), ...(ctx.overrides ?? {}) } };
@@ -145,11 +167,13 @@ function expandVariables(m: YamlMap, ctx: TemplateContext, vp: string): { value:
   return { value: expandValue(v, ctx, vp, m, 'variables'), ctx };
 }
 
-export function expandSeq(seq: YamlValue[], ctx: TemplateContext, p: string, kind: string | undefined): YamlValue[] {
+/** Whether the current `${{ if }}/${{ elseif }}` chain already took a branch (undefined: no open chain). */
+interface ChainState { matched?: boolean }
+
+export function expandSeq(seq: YamlValue[], ctx: TemplateContext, p: string, kind: string | undefined, chain: ChainState = {}): YamlValue[] {
   const out: YamlValue[] = [];
   setSelfLoc(out, locOf(seq));
   const push = (v: YamlValue, loc: SourceLocation | undefined) => { setLoc(out, out.length, loc); out.push(v); };
-  let chainMatched: boolean | undefined;
   seq.forEach((item, i) => {
     const ip = joinPath(p, i);
     const loc = locOf(seq, i);
@@ -158,17 +182,17 @@ export function expandSeq(seq: YamlValue[], ctx: TemplateContext, p: string, kin
     if (d && d.kind !== 'other' && isMap(item)) {
       const at = where(seq, i, ip);
       let take = false;
-      if (d.kind === 'if') { take = evalAt(() => evaluateCondition(d.expr, exprCtx(ctx)), at); chainMatched = take; }
-      else if (chainMatched === undefined) throw new InputError(`\${{ ${d.kind} }} without a preceding \${{ if }}`, at);
-      else if (!chainMatched) { take = d.kind === 'else' || evalAt(() => evaluateCondition(d.expr, exprCtx(ctx)), at); chainMatched = take; }
-      if (d.kind === 'else') chainMatched = undefined;
+      if (d.kind === 'if') { take = evalAt(() => evaluateCondition(d.expr, exprCtx(ctx)), at); chain.matched = take; }
+      else if (chain.matched === undefined) throw new InputError(`\${{ ${d.kind} }} without a preceding \${{ if }}`, at);
+      else if (!chain.matched) { take = d.kind === 'else' || evalAt(() => evaluateCondition(d.expr, exprCtx(ctx)), at); chain.matched = take; }
+      if (d.kind === 'else') chain.matched = undefined;
       if (!take) return;
       const body = item[keys[0]];
       if (Array.isArray(body)) { for (const v of expandSeq(body, ctx, ip, kind)) push(v, locOf(body) ?? loc); }
       else if (body !== null) push(isMap(body) ? expandMap(body, ctx, ip) : expandValue(body, ctx, ip, item, keys[0]), loc);
       return;
     }
-    chainMatched = undefined;
+    chain.matched = undefined;
     if (d && d.kind === 'other' && /^(each|insert)\b/.test(d.text)) {
       throw new InputError(`Template directive \${{ ${d.text.split(/\s/)[0]} }} is not supported by the local runner`, where(seq, i, ip));
     }

@@ -98,4 +98,54 @@ steps:
     }), /Parameter 'must' has no default/);
     assert.throws(() => load({ 'azure-pipelines.yml': 'steps:\n- ${{ each x in parameters.list }}:\n  - script: x\n' }), /each.*not supported/);
   });
+
+  it('takes ${{ if }}/${{ else }} in variables, in mapping and list form', () => {
+    const mapping = {
+      'azure-pipelines.yml': `
+parameters:
+- name: broken
+  type: boolean
+  default: false
+variables:
+  a: one
+  \${{ if eq(parameters.broken, true) }}:
+    fault: crash
+    after: '3'
+  \${{ else }}:
+    fault: ok
+steps:
+- script: echo $(fault)
+`,
+    };
+    const value = (p: ReturnType<typeof load>, n: string) => p.variables.find((v) => v.name === n)?.value;
+    assert.strictEqual(value(load(mapping), 'fault'), 'ok');
+    assert.strictEqual(value(load(mapping), 'after'), undefined);
+    assert.strictEqual(value(load(mapping, { broken: 'true' }), 'fault'), 'crash');
+    assert.strictEqual(value(load(mapping, { broken: 'true' }), 'after'), '3');
+    assert.strictEqual(value(load(mapping), 'a'), 'one');
+
+    const list = {
+      'azure-pipelines.yml': `
+parameters:
+- name: broken
+  type: boolean
+  default: false
+variables:
+- name: a
+  value: one
+- \${{ if eq(parameters.broken, true) }}:
+  - name: fault
+    value: crash
+- \${{ else }}:
+  - name: fault
+    value: ok
+steps:
+- script: echo $(fault)
+`,
+    };
+    assert.strictEqual(value(load(list), 'fault'), 'ok');
+    assert.strictEqual(value(load(list, { broken: 'true' }), 'fault'), 'crash');
+    const orphan = { 'azure-pipelines.yml': 'variables:\n  \${{ else }}:\n    x: 1\nsteps:\n- script: echo\n' };
+    assert.throws(() => load(orphan), /\$\{\{ else \}\} without a preceding \$\{\{ if \}\}/);
+  });
 });
