@@ -4,7 +4,7 @@ import { Command, CliContext, parseOptions, requireOption } from '../command';
 import { InputError } from '../../shared/core/errors';
 import { createHubClients } from '../../shared/hub';
 import { registryHub } from '../../shared/deploy';
-import { parseThreshold, registrySmokeHub, runSmokeWithEvidence } from '../../shared/smoke';
+import { emulatorTelemetry, parseThreshold, registrySmokeHub, runSmokeWithEvidence } from '../../shared/smoke';
 
 function seconds(v: string | undefined, name: string, def: number): number {
   if (v === undefined) return def * 1000;
@@ -32,14 +32,14 @@ export const smokeCommand: Command = {
   path: ['smoke'],
   summary: 'Smoke-test a deployment: devices available, connected, manifest applied, modules running (the promotion gate)',
   usage: 'edgeops smoke (--hub <cs> | --hub-info <file>) --deployment <id> [--timeout S] [--threshold P|N] [--max-failures N] [--min-devices N] '
-    + '[--offline fail|exclude] [--device <id>...] [--stability S] [--interval S] [--activity-window S] [--ping] [--module-method m=method...] '
+    + '[--offline fail|exclude] [--device <id>...] [--stability S] [--interval S] [--activity-window S] [--ping] [--module-method m=method...] [--telemetry] '
     + '[--junit <file>] [--summary-dir DIR] [--rollback [--retarget]]',
   async run(ctx: CliContext) {
     const { values: v } = parseOptions(this, ctx.argv, {
       hub: { type: 'string' }, 'hub-info': { type: 'string' }, ca: { type: 'string' }, deployment: { type: 'string' },
       timeout: { type: 'string' }, threshold: { type: 'string' }, 'max-failures': { type: 'string' }, 'min-devices': { type: 'string' },
       offline: { type: 'string' }, device: { type: 'string', multiple: true }, stability: { type: 'string' }, interval: { type: 'string' },
-      'activity-window': { type: 'string' }, ping: { type: 'boolean' }, 'module-method': { type: 'string', multiple: true },
+      'activity-window': { type: 'string' }, ping: { type: 'boolean' }, 'module-method': { type: 'string', multiple: true }, telemetry: { type: 'boolean' },
       junit: { type: 'string' }, 'summary-dir': { type: 'string' }, rollback: { type: 'boolean' }, retarget: { type: 'boolean' },
     });
     const deploymentId = requireOption(this, v.deployment, 'deployment');
@@ -61,6 +61,7 @@ export const smokeCommand: Command = {
       timeoutMs: seconds(v.timeout, 'timeout', 600), pollIntervalMs: seconds(v.interval, 'interval', 10), stabilityMs: seconds(v.stability, 'stability', 30),
       activityWindowMs: seconds(v['activity-window'], 'activity-window', 0), ping: v.ping, moduleMethods: methods(v['module-method']),
       rollback: v.rollback ? { hub: registryHub(clients.registry, clients.hostName, { logger: ctx.log, auth }), mode: v.retarget ? 'retarget' : 'remove' } : undefined,
+      telemetry: v.telemetry ? emulatorTelemetry({ connectionString: cs, hubInfoFile: v['hub-info'], caFile: v.ca, log: ctx.log }) : undefined,
       junitPath: path.resolve(v.junit ?? path.join(outDir, 'smoke-test-results.xml')), summaryDir: outDir,
     });
     const r = run.report;

@@ -12,3 +12,4 @@ export * from './probes';
 export * from './report';
 export * from './run';
 export * from './output';
+export * from './telemetry';

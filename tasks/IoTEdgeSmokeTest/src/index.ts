@@ -4,7 +4,7 @@ import { taskLogger } from '../../_common/src/task-logger';
 import { credentialFor } from '../../../shared/auth/azure-credential';
 import { createHubClients } from '../../../shared/hub';
 import { registryHub } from '../../../shared/deploy';
-import { registrySmokeHub, runSmokeWithEvidence } from '../../../shared/smoke';
+import { emulatorTelemetry, registrySmokeHub, runSmokeWithEvidence } from '../../../shared/smoke';
 import { Inputs, readInputs } from './inputs';
 
 function connect(inp: Inputs) {
@@ -26,6 +26,7 @@ runTask(__dirname, async () => {
     hub, logger: taskLogger, deploymentId: inp.deploymentId, deviceIds: inp.deviceIds, timeoutMs: inp.timeoutMs, pollIntervalMs: inp.pollIntervalMs,
     stabilityMs: inp.stabilityMs, activityWindowMs: inp.activityWindowMs, ping: inp.ping, moduleMethods: inp.moduleMethods, rule: inp.rule,
     rollback: inp.rollback ? { hub: registryHub(clients.registry, clients.hostName, { logger: taskLogger, auth: inp.authDescription }), mode: inp.rollbackMode } : undefined,
+    telemetry: inp.checkTelemetry && inp.hub.kind === 'connectionString' ? emulatorTelemetry({ connectionString: inp.hub.connectionString, caFile: inp.hub.caFile, log: taskLogger }) : undefined,
     junitPath: inp.junitPath, summaryDir: inp.summaryDir,
   });
   const { counts, verdict } = run.report;

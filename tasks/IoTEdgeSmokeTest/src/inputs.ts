@@ -22,6 +22,8 @@ export interface Inputs {
   activityWindowMs: number;
   ping: boolean;
   moduleMethods: Record<string, string>;
+  /** Emulator only (telemetry from a real hub goes to Event Hubs). */
+  checkTelemetry: boolean;
   rule: PassRule;
   rollback: boolean;
   rollbackMode: 'remove' | 'retarget';
@@ -108,6 +110,14 @@ export function parseModuleMethods(text: string, field = 'moduleMethods'): Recor
   return out;
 }
 
+function readTelemetry(hub: HubInput): boolean {
+  const on = tl.getBoolInput('checkTelemetry', false);
+  if (on && hub.kind === 'azureRM') {
+    throw new InputError('Input "checkTelemetry" works with the local IoT Hub emulator only: a real hub delivers telemetry to its Event Hubs endpoint.', { field: 'checkTelemetry' });
+  }
+  return on;
+}
+
 export function readInputs(): Inputs {
   const { hub, authDescription } = readHub();
   const deploymentId = tl.getInput('deploymentId', true)!.trim();
@@ -126,6 +136,7 @@ export function readInputs(): Inputs {
     activityWindowMs: seconds('activityWindowSeconds', '0', 0),
     ping: tl.getBoolInput('pingEdgeAgent', false),
     moduleMethods: parseModuleMethods(tl.getInput('moduleMethods', false) ?? ''),
+    checkTelemetry: readTelemetry(hub),
     rule: {
       threshold: parseThreshold(tl.getInput('threshold', false) || '100%'),
       maxFailures: int('maxFailures', undefined),
