@@ -64,7 +64,7 @@ describe('L0: IoTEdgeSmokeTest', function () {
   });
 
   it('fails the task when the gate fails, naming the device and why; outputs still set', async () => {
-    const tr = await runL0(scenario({ deploymentId: 'rel-bad', timeoutSeconds: '1' }));
+    const tr = await runL0(scenario({ deploymentId: 'rel-bad', timeoutSeconds: '3' }));
     assert.ok(tr.failed, tr.stdout);
     assert.equal(output(tr.stdout, 'SMOKE_TEST_PASSED'), 'false');
     assert.equal(output(tr.stdout, 'DEVICES_PASSED'), '3');
@@ -75,7 +75,7 @@ describe('L0: IoTEdgeSmokeTest', function () {
   });
 
   it('a 75% threshold passes the same rollout', async () => {
-    const tr = await runL0(scenario({ deploymentId: 'rel-bad', timeoutSeconds: '1', threshold: '75%' }));
+    const tr = await runL0(scenario({ deploymentId: 'rel-bad', timeoutSeconds: '3', threshold: '75%' }));
     assert.ok(tr.succeeded, tr.stdout);
     assert.equal(output(tr.stdout, 'SMOKE_TEST_PASSED'), 'true');
   });
