@@ -77,6 +77,8 @@ export class SimulatedDevice {
   private desired(d: Json, force = false): void {
     const v = typeof d.$version === 'number' ? d.$version : 0;
     if (!force && v === this.lastDesiredVersion && !this.pending) return; // the SDK repeats the current desired on subscribe
+    // A newer desired state supersedes any pending pull retry of an older one (e.g. after a rollback).
+    if (!force && this.retryTimer) { clearTimeout(this.retryTimer); this.retryTimer = undefined; }
     this.pending = JSON.parse(JSON.stringify(d)) as Json;
     if (!this.applying) void this.loop();
   }
@@ -102,7 +104,11 @@ export class SimulatedDevice {
         this.scheduleReport(0);
         if (this.status.code === 500 && !this.stopped) {
           if (this.retryTimer) clearTimeout(this.retryTimer);
-          this.retryTimer = setTimeout(() => { if (!this.pending && this.spec) this.desired({ ...d }, true); }, this.o.retryMs);
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = undefined;
+            // Only retry the version still in force; a newer one has its own apply.
+            if (!this.pending && this.spec && this.lastDesiredVersion === version) this.desired({ ...d }, true);
+          }, this.o.retryMs);
         }
       }
     } catch (e) {

@@ -115,8 +115,25 @@ describe('smoke: against the edge-device simulator', function () {
     }
   });
 
-  // The simulator's pull-retry timer (emulator/simulator/device.ts) re-applies the superseded failing
-  // desired version after a newer one was applied, so its devices report the broken release again.
-  // Reported convergence after rollback is proven with the $edgeAgent-shaped fleet in smoke.test.ts.
-  it('after rollback the simulated devices report the previous release again (pending: simulator retry bug)');
+  it('after rollback the simulated devices report the previous release again, and stay there', async () => {
+    const reported = async (d: string) => {
+      const twin = (await registry.getModuleTwin(d, '$edgeAgent')).responseBody as any;
+      return { desiredVersion: twin.properties.desired.$version, r: twin.properties.reported };
+    };
+    const converged = async () => {
+      for (const d of ['st-0001', 'st-0002', 'st-0003']) {
+        const { desiredVersion, r } = await reported(d);
+        if (r.lastDesiredVersion !== desiredVersion || r.lastDesiredStatus?.code !== 200 || r.modules?.ghost || r.modules?.sensor?.settings?.image !== `${reg.address}/apps/sensor:1.0`) return false;
+      }
+      return true;
+    };
+    const deadline = Date.now() + 10_000;
+    while (!(await converged())) {
+      assert.ok(Date.now() < deadline, 'devices did not report the previous release within 10 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Past the simulator's pull-retry interval (1 s here), no stale retry re-applies the broken release.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.ok(await converged(), 'devices went back to the rolled-back release');
+  });
 });
