@@ -43,6 +43,17 @@ describe('L0: IoTEdgeSmokeTest', function () {
     await registry.addConfiguration({ id: 'rel-1', priority: 10, schemaVersion: '1.0', targetCondition: "tags.env='l0'", content: deploymentContent('1.0') } as never);
     await registry.addConfiguration({ id: 'rel-bad', priority: 10, schemaVersion: '1.0', targetCondition: "tags.env='l0bad'", content: deploymentContent('1.0') } as never);
     for (const a of agents) await a.applied();
+    // applied() can resolve on an earlier desired version; wait until every agent reported the latest one,
+    // so the verdicts below don't depend on machine load.
+    const deadline = Date.now() + 20_000;
+    for (const a of agents) {
+      for (;;) {
+        const twin = (await registry.getModuleTwin(a.deviceId, '$edgeAgent')).responseBody as unknown as { properties: { desired: { $version: number }; reported: { lastDesiredVersion?: number } } };
+        if (twin.properties.reported.lastDesiredVersion === twin.properties.desired.$version) break;
+        assert.ok(Date.now() < deadline, `${a.deviceId} did not report its latest desired version`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeops-l0-smoke-'));
   });
   after(async () => { for (const a of agents) await a.close(); await hub?.stop(); fs.rmSync(tmp, { recursive: true, force: true }); });

@@ -53,7 +53,10 @@ export async function startSdkAgent(hub: { host: string; port: number; mqttPort?
       twin.properties.reported.update(patch, (e2?: Error) => { if (e2) reject(e2); else { reportedVersion = d.$version; resolve(); } });
     });
   });
-  twin.on('properties.desired', () => { void report().catch(() => undefined); });
+  // One report at a time, each for the latest desired state: overlapping reports could land out of order
+  // and leave an older lastDesiredVersion as the final word.
+  let chain = Promise.resolve();
+  twin.on('properties.desired', () => { chain = chain.then(report).catch(() => undefined); });
   return {
     deviceId,
     async applied() {
