@@ -4,6 +4,8 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { InputError } from '../../../shared/core/errors';
 import { parseJsonText } from '../../../shared/core/json';
 import { AzureConnection } from '../../../shared/auth/azure-credential';
+import { AZURE_AUTH_TEXT, AzureEndpointFields, azureConnectionFromEndpoint } from '../../../shared/auth/azure-endpoint';
+import { connectionStringFacts } from '../../../shared/hub/connection-string';
 import { IdVars, LabelInfo, SuppliedRegistryCredential, Target } from '../../../shared/deploy';
 
 /** Every input of IoTEdgeDeploy, read in one place (the only file that calls task-lib getInput and getEndpoint functions). */
@@ -37,55 +39,35 @@ export interface Inputs {
   summaryDir: string;
 }
 
-function param(id: string, key: string): string | undefined {
-  return tl.getEndpointAuthorizationParameter(id, key, true) || undefined;
-}
-
 function required(id: string, key: string, what: string): string {
-  const v = param(id, key);
+  const v = tl.getEndpointAuthorizationParameter(id, key, true);
   if (!v) throw new InputError(`Service connection ${id} has no ${what} (${key}).`, { field: key });
   return v;
 }
 
-/** An AzureRM connection (service principal secret/certificate, managed identity, workload identity federation) as plain data. */
-function readAzureConnection(id: string): AzureConnection {
-  const scheme = tl.getEndpointAuthorizationScheme(id, false) ?? '';
-  const authorityHost = tl.getEndpointDataParameter(id, 'environmentAuthorityUrl', true) || undefined;
-  switch (scheme.toLowerCase()) {
-    case 'serviceprincipal': {
-      const tenantId = required(id, 'tenantid', 'tenant id');
-      const clientId = required(id, 'serviceprincipalid', 'service principal id');
-      if ((param(id, 'authenticationType') ?? 'spnKey') === 'spnCertificate') {
-        return { scheme: 'ServicePrincipalCertificate', tenantId, clientId, certificatePem: required(id, 'servicePrincipalCertificate', 'certificate'), authorityHost };
-      }
-      return { scheme: 'ServicePrincipal', tenantId, clientId, secret: required(id, 'serviceprincipalkey', 'service principal key'), authorityHost };
-    }
-    case 'managedserviceidentity':
-      return { scheme: 'ManagedServiceIdentity', clientId: param(id, 'serviceprincipalid') };
-    case 'workloadidentityfederation':
-      return {
-        scheme: 'WorkloadIdentityFederation', tenantId: required(id, 'tenantid', 'tenant id'), clientId: required(id, 'serviceprincipalid', 'service principal id'),
-        serviceConnectionId: id, systemAccessToken: tl.getVariable('System.AccessToken') || process.env.SYSTEM_ACCESSTOKEN || '', authorityHost,
-      };
-    default:
-      throw new InputError(`Azure service connection ${id} uses the unsupported scheme "${scheme}".`, { field: 'azureSubscription' },
-        'Use a service principal (secret or certificate), managed identity or workload identity federation connection.');
-  }
+/** The fields of an AzureRM connection, read with task-lib; shared/auth turns them into a connection. */
+function azureEndpoint(id: string): AzureEndpointFields {
+  return {
+    id,
+    scheme: tl.getEndpointAuthorizationScheme(id, false) ?? '',
+    param: (key) => tl.getEndpointAuthorizationParameter(id, key, true) || undefined,
+    authorityHost: tl.getEndpointDataParameter(id, 'environmentAuthorityUrl', true) || undefined,
+    systemAccessToken: tl.getVariable('System.AccessToken') || process.env.SYSTEM_ACCESSTOKEN || '',
+    oidcRequestUri: tl.getVariable('System.OidcRequestUri') || process.env.SYSTEM_OIDCREQUESTURI || undefined,
+  };
 }
 
-const AUTH_TEXT: Record<AzureConnection['scheme'], string> = {
-  ServicePrincipal: 'service principal (secret)', ServicePrincipalCertificate: 'service principal (certificate)',
-  ManagedServiceIdentity: 'managed identity', WorkloadIdentityFederation: 'workload identity federation',
-};
+function readAzureConnection(id: string): AzureConnection {
+  return azureConnectionFromEndpoint(azureEndpoint(id), (v) => tl.setSecret(v));
+}
 
 function readHub(): { hub: HubInput; authDescription: string } {
   const type = tl.getInput('connectionType', true)!;
   if (type === 'connectionString') {
     const cs = tl.getInput('iothubConnectionString', true)!;
     tl.setSecret(cs);
-    const key = /SharedAccessKey=([^;]+)/i.exec(cs)?.[1];
-    if (key) tl.setSecret(key);
-    const policy = /SharedAccessKeyName=([^;]+)/i.exec(cs)?.[1] ?? '?';
+    const { sharedAccessKey, policy } = connectionStringFacts(cs);
+    if (sharedAccessKey) tl.setSecret(sharedAccessKey);
     // A local emulator (host:port) needs its CA; the variable lets pipelines run against it.
     return { hub: { kind: 'connectionString', connectionString: cs, caFile: tl.getVariable('EdgeOps.HubCaFile') || undefined }, authDescription: `connection string (policy ${policy})` };
   }
@@ -94,7 +76,7 @@ function readHub(): { hub: HubInput; authDescription: string } {
   const hubName = tl.getInput('iothubname', true)!.trim();
   const connection = readAzureConnection(connectionId);
   const hostName = hubName.includes('.') ? hubName : `${hubName}.azure-devices.net`;
-  return { hub: { kind: 'azureRM', hubName, hostName, connectionId, connection }, authDescription: `${AUTH_TEXT[connection.scheme]} via Azure connection ${connectionId}` };
+  return { hub: { kind: 'azureRM', hubName, hostName, connectionId, connection }, authDescription: `${AZURE_AUTH_TEXT[connection.scheme]} via Azure connection ${connectionId}` };
 }
 
 function readTarget(): { target: Target; singleDeviceApply: boolean } {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { InputError } from '../../../shared/core/errors';
 import { AzureConnection } from '../../../shared/auth/azure-credential';
+import { AzureEndpointFields, azureConnectionFromEndpoint } from '../../../shared/auth/azure-endpoint';
 
 /** Every input of IoTEdgePushModuleImages, read in one place (the only file that calls task-lib getInput and getEndpoint functions). */
 export type RegistryInput =
@@ -45,36 +46,20 @@ function required(id: string, key: string, what: string): string {
   return v;
 }
 
-function oidcToken(): string {
-  return tl.getVariable('System.AccessToken') || process.env.SYSTEM_ACCESSTOKEN || '';
+/** The fields of an AzureRM connection, read with task-lib; shared/auth turns them into a connection. */
+function azureEndpoint(id: string): AzureEndpointFields {
+  return {
+    id,
+    scheme: tl.getEndpointAuthorizationScheme(id, false) ?? '',
+    param: (key) => tl.getEndpointAuthorizationParameter(id, key, true) || undefined,
+    authorityHost: tl.getEndpointDataParameter(id, 'environmentAuthorityUrl', true) || undefined,
+    systemAccessToken: tl.getVariable('System.AccessToken') || process.env.SYSTEM_ACCESSTOKEN || '',
+    oidcRequestUri: tl.getVariable('System.OidcRequestUri') || process.env.SYSTEM_OIDCREQUESTURI || undefined,
+  };
 }
 
-function oidcUri(): string | undefined {
-  return tl.getVariable('System.OidcRequestUri') || process.env.SYSTEM_OIDCREQUESTURI || undefined;
-}
-
-/** An AzureRM connection (any scheme) as plain data. */
 export function readAzureConnection(id: string): AzureConnection {
-  const scheme = tl.getEndpointAuthorizationScheme(id, false) ?? '';
-  const authorityHost = tl.getEndpointDataParameter(id, 'environmentAuthorityUrl', true) || undefined;
-  switch (scheme.toLowerCase()) {
-    case 'serviceprincipal': {
-      const tenantId = required(id, 'tenantid', 'tenant id');
-      const clientId = required(id, 'serviceprincipalid', 'service principal id');
-      if ((param(id, 'authenticationType') ?? 'spnKey') === 'spnCertificate') {
-        return { scheme: 'ServicePrincipalCertificate', tenantId, clientId, certificatePem: required(id, 'servicePrincipalCertificate', 'certificate'), authorityHost };
-      }
-      return { scheme: 'ServicePrincipal', tenantId, clientId, secret: required(id, 'serviceprincipalkey', 'service principal key'), authorityHost };
-    }
-    case 'managedserviceidentity':
-      return { scheme: 'ManagedServiceIdentity', clientId: param(id, 'serviceprincipalid') };
-    case 'workloadidentityfederation':
-      return { scheme: 'WorkloadIdentityFederation', tenantId: required(id, 'tenantid', 'tenant id'),
-        clientId: required(id, 'serviceprincipalid', 'service principal id'), serviceConnectionId: id, systemAccessToken: oidcToken(), oidcRequestUri: oidcUri(), authorityHost };
-    default:
-      throw new InputError(`Azure service connection ${id} uses the unsupported scheme "${scheme}".`, { field: 'azureSubscription' },
-        'Use a service principal (secret or certificate), managed identity or workload identity federation connection.');
-  }
+  return azureConnectionFromEndpoint(azureEndpoint(id), (v) => tl.setSecret(v));
 }
 
 /** A dockerregistry connection: generic (URL + user/password) or ACR-typed (service principal or workload identity). */
@@ -83,10 +68,7 @@ export function readDockerRegistryConnection(id: string): RegistryInput {
   const scheme = (tl.getEndpointAuthorizationScheme(id, true) ?? '').toLowerCase();
   if (registryType.toUpperCase() === 'ACR') {
     const loginServer = required(id, 'loginServer', 'login server');
-    if (scheme === 'workloadidentityfederation') {
-      return { kind: 'acr', loginServer, connection: { scheme: 'WorkloadIdentityFederation', tenantId: required(id, 'tenantid', 'tenant id'),
-        clientId: required(id, 'serviceprincipalid', 'service principal id'), serviceConnectionId: id, systemAccessToken: oidcToken(), oidcRequestUri: oidcUri() } };
-    }
+    if (scheme === 'workloadidentityfederation') return { kind: 'acr', loginServer, connection: readAzureConnection(id) };
     // An ACR-typed connection with a service principal: ACR accepts its id and secret directly.
     return { kind: 'basic', server: loginServer, username: required(id, 'serviceprincipalid', 'service principal id'), password: required(id, 'serviceprincipalkey', 'service principal key') };
   }

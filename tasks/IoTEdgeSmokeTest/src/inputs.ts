@@ -3,6 +3,8 @@ import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { InputError } from '../../../shared/core/errors';
 import { AzureConnection } from '../../../shared/auth/azure-credential';
+import { AzureEndpointFields, azureConnectionFromEndpoint } from '../../../shared/auth/azure-endpoint';
+import { connectionStringFacts } from '../../../shared/hub/connection-string';
 import { parseThreshold, PassRule } from '../../../shared/smoke';
 
 /** Every input of IoTEdgeSmokeTest, read in one place (the only file that calls task-lib getInput and getEndpoint functions). */
@@ -31,41 +33,20 @@ export interface Inputs {
   summaryDir: string;
 }
 
-function param(id: string, key: string): string | undefined {
-  return tl.getEndpointAuthorizationParameter(id, key, true) || undefined;
+/** The fields of an AzureRM connection, read with task-lib; shared/auth turns them into a connection. */
+function azureEndpoint(id: string): AzureEndpointFields {
+  return {
+    id,
+    scheme: tl.getEndpointAuthorizationScheme(id, false) ?? '',
+    param: (key) => tl.getEndpointAuthorizationParameter(id, key, true) || undefined,
+    authorityHost: tl.getEndpointDataParameter(id, 'environmentAuthorityUrl', true) || undefined,
+    systemAccessToken: tl.getVariable('System.AccessToken') || process.env.SYSTEM_ACCESSTOKEN || '',
+    oidcRequestUri: tl.getVariable('System.OidcRequestUri') || process.env.SYSTEM_OIDCREQUESTURI || undefined,
+  };
 }
 
-function required(id: string, key: string, what: string): string {
-  const v = param(id, key);
-  if (!v) throw new InputError(`Service connection ${id} has no ${what} (${key}).`, { field: key });
-  return v;
-}
-
-/** An AzureRM connection as plain data; secrets are registered with the agent as they are read. */
 function readAzureConnection(id: string): AzureConnection {
-  const scheme = (tl.getEndpointAuthorizationScheme(id, false) ?? '').toLowerCase();
-  const authorityHost = tl.getEndpointDataParameter(id, 'environmentAuthorityUrl', true) || undefined;
-  if (scheme === 'serviceprincipal') {
-    const tenantId = required(id, 'tenantid', 'tenant id');
-    const clientId = required(id, 'serviceprincipalid', 'service principal id');
-    if ((param(id, 'authenticationType') ?? 'spnKey') === 'spnCertificate') {
-      const certificatePem = required(id, 'servicePrincipalCertificate', 'certificate');
-      tl.setSecret(certificatePem);
-      return { scheme: 'ServicePrincipalCertificate', tenantId, clientId, certificatePem, authorityHost };
-    }
-    const secret = required(id, 'serviceprincipalkey', 'service principal key');
-    tl.setSecret(secret);
-    return { scheme: 'ServicePrincipal', tenantId, clientId, secret, authorityHost };
-  }
-  if (scheme === 'managedserviceidentity') return { scheme: 'ManagedServiceIdentity', clientId: param(id, 'serviceprincipalid') };
-  if (scheme === 'workloadidentityfederation') {
-    return {
-      scheme: 'WorkloadIdentityFederation', tenantId: required(id, 'tenantid', 'tenant id'), clientId: required(id, 'serviceprincipalid', 'service principal id'),
-      serviceConnectionId: id, systemAccessToken: tl.getVariable('System.AccessToken') || process.env.SYSTEM_ACCESSTOKEN || '', authorityHost,
-    };
-  }
-  throw new InputError(`Azure service connection ${id} uses the unsupported scheme "${scheme}".`, { field: 'azureSubscription' },
-    'Use a service principal (secret or certificate), managed identity or workload identity federation connection.');
+  return azureConnectionFromEndpoint(azureEndpoint(id), (v) => tl.setSecret(v));
 }
 
 function readHub(): { hub: HubInput; authDescription: string } {
@@ -73,9 +54,8 @@ function readHub(): { hub: HubInput; authDescription: string } {
   if (type === 'connectionString') {
     const cs = tl.getInput('iothubConnectionString', true)!;
     tl.setSecret(cs);
-    const key = /SharedAccessKey=([^;]+)/i.exec(cs)?.[1];
-    if (key) tl.setSecret(key);
-    const policy = /SharedAccessKeyName=([^;]+)/i.exec(cs)?.[1] ?? '?';
+    const { sharedAccessKey, policy } = connectionStringFacts(cs);
+    if (sharedAccessKey) tl.setSecret(sharedAccessKey);
     // A local emulator (host:port) needs its CA; the variable lets pipelines run against it.
     return { hub: { kind: 'connectionString', connectionString: cs, caFile: tl.getVariable('EdgeOps.HubCaFile') || undefined }, authDescription: `connection string (policy ${policy})` };
   }
