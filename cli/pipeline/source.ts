@@ -1,5 +1,5 @@
-import * as fs from 'fs';
 import * as YAML from 'yaml';
+import { readUserTextFile } from '../../shared/core/read-file';
 import { InputError, SourceLocation } from '../../shared/core/errors';
 
 /**
@@ -84,15 +84,7 @@ export function parseYamlText(text: string, file: string): YamlValue {
 }
 
 export function readYamlFile(file: string): YamlValue {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `File not found: ${file}` : `Cannot read ${file}: ${code}`, { file });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return parseYamlText(text, file);
+  return parseYamlText(readUserTextFile(file), file);
 }
 
 /** `stages[0].jobs[1].steps[2]` style path for messages. */

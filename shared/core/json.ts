@@ -1,6 +1,6 @@
-import * as fs from 'fs';
 import * as jsonc from 'jsonc-parser';
 import { InputError, SourceLocation } from './errors';
+import { readUserTextFile } from './read-file';
 
 /** A parsed JSON document that can map a JSON pointer back to line/column for error messages. */
 export interface LocatedJson<T = unknown> {
@@ -57,16 +57,7 @@ export function parseJsonText<T = unknown>(text: string, file: string): LocatedJ
 }
 
 export function readJsonFile<T = unknown>(file: string): LocatedJson<T> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `File not found: ${file}` : `Cannot read ${file}: ${code}`, { file });
-  }
-  // Editors on Windows save a BOM; JSON.parse and the hub don't want it.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return parseJsonText<T>(text, file);
+  return parseJsonText<T>(readUserTextFile(file), file);
 }
 
 function describeParseError(code: string): string {

@@ -14,17 +14,22 @@ export interface TelemetryMessage {
   deviceId: string;
   moduleId?: string;
   enqueuedTimeUtc: string;
+  /** Body as UTF-8 text (base64 when it is not valid UTF-8), cut to the emulator's body limit. */
   body: string;
   bodyEncoding: 'utf8' | 'base64';
   truncated?: boolean;
+  /** Application and system properties from the topic ($.mid, $.cid, $.ct, $.ce, $.on …). */
   properties: Record<string, string>;
+  /** Output name for module messages sent with sendOutputEvent ($.on). */
   outputName?: string;
 }
 
 export interface TelemetrySummary {
   deviceId: string;
   moduleId?: string;
+  /** Messages received since the emulator started (not only the kept ones). */
   total: number;
+  /** Kept messages at or after `since` (all kept ones when no `since`). */
   countSince: number;
   firstEnqueuedTimeUtc: string;
   lastEnqueuedTimeUtc: string;

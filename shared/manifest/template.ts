@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readUserTextFile } from '../core/read-file';
 import { AggregateInputError, InputError, SourceLocation } from '../core/errors';
 import { LocatedJson, offsetToLineColumn, parseJsonText } from '../core/json';
 import { ExpandResult, expandVariables, jsonEscape, VarRef } from '../modules/expand-vars';
@@ -41,16 +42,8 @@ export function unresolvedErrors(file: string, source: string, refs: VarRef[]): 
 
 export function loadTemplate(file: string, opts: TemplateOptions): LoadedTemplate {
   const abs = path.resolve(file);
-  let source: string;
-  try {
-    if (fs.statSync(abs).isDirectory()) throw new InputError(`Template path is a directory, expected deployment.template.json: ${abs}`, { file: abs });
-    source = fs.readFileSync(abs, 'utf8');
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `Deployment template not found: ${abs}` : `Cannot read ${abs}: ${code}`, { file: abs });
-  }
-  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+  if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) throw new InputError(`Template path is a directory, expected deployment.template.json: ${abs}`, { file: abs });
+  const source = readUserTextFile(abs, 'Deployment template');
   const expansion = expandVariables(source, { lookup: (n) => opts.vars[n], escape: jsonEscape, keep: opts.keep });
   const toSource = (loc: SourceLocation): SourceLocation => {
     if (loc.line === undefined) return loc;

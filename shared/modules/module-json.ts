@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readUserTextFile } from '../core/read-file';
 import { InputError } from '../core/errors';
 import { parseJsonText } from '../core/json';
 import { offsetToLineColumn } from '../core/json';
@@ -23,8 +24,7 @@ export function loadModuleJson(dir: string, folder: string, opts: LoadModuleOpti
   if (!fs.existsSync(file)) {
     throw new InputError(`Module folder ${abs} has no module.json`, { file }, 'Every module folder referenced by the template needs a module.json with image.repository and image.tag.platforms.');
   }
-  let source = fs.readFileSync(file, 'utf8');
-  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+  const source = readUserTextFile(file);
   const exp = expandVariables(source, { lookup: (n) => opts.vars[n], escape: jsonEscape });
   if (exp.unresolved.length > 0 && !opts.allowUnresolved) {
     const r = exp.unresolved[0];
